@@ -1,0 +1,63 @@
+"""Enumerations of the exchange format (values) and their names for people (labels)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    CITY = "city", _("历史文化名城")
+    TOWN = "town", _("历史文化名镇")
+    VILLAGE = "village", _("历史文化名村")
+    DISTRICT = "district", _("历史文化街区")
+    BUILDING = "building", _("历史建筑")
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    MUNICIPAL = "municipal", _("市县级")
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("省级")
+    PREFECTURE = "prefecture", _("地级")
+    COUNTY = "county", _("县级")
+
+
+class Status(models.TextChoices):
+    """Derived from the designation dates, never stored."""
+
+    CANDIDATE = "candidate", _("预备名单")
+    DESIGNATED = "designated", _("已认定")
+    REVOKED = "revoked", _("已撤销")
+
+
+class Occupancy(models.TextChoices):
+    IN_USE = "in_use", _("在用")
+    VACANT = "vacant", _("空置")
+
+
+class Condition(models.TextChoices):
+    GOOD = "good", _("好")
+    FAIR = "fair", _("一般")
+    POOR = "poor", _("差")
+    DANGEROUS = "dangerous", _("危险")
+
+
+class SurveyState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已退回")
+
+
+# Which kinds may be the parent of which (exchange.md, key `parent`).
+ALLOWED_PARENT_KINDS: dict[str, frozenset[str]] = {
+    Kind.CITY: frozenset(),
+    Kind.TOWN: frozenset(),
+    Kind.VILLAGE: frozenset(),
+    Kind.DISTRICT: frozenset({Kind.CITY, Kind.TOWN, Kind.VILLAGE}),
+    Kind.BUILDING: frozenset({Kind.DISTRICT, Kind.CITY, Kind.TOWN, Kind.VILLAGE}),
+}
+KINDS_WITH_PLAQUES = frozenset({Kind.DISTRICT, Kind.BUILDING})
+KINDS_WITH_SURVEYS = frozenset({Kind.BUILDING})

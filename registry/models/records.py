@@ -1,0 +1,129 @@
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry.choices import Kind, Level, Status
+from registry.db import code_collation
+
+
+def designated_q(as_of: datetime.date, prefix: str = "") -> Q:
+    """Designated on day D (indicators.md): designated_on <= D < revoked_on (or never revoked)."""
+    return Q(**{f"{prefix}designated_on__lte": as_of}) & (
+        Q(**{f"{prefix}revoked_on__isnull": True}) | Q(**{f"{prefix}revoked_on__gt": as_of})
+    )
+
+
+class RecordQuerySet(models.QuerySet):
+    def designated(self, as_of: datetime.date) -> "RecordQuerySet":
+        return self.filter(designated_q(as_of))
+
+    def with_status(self, status: str, as_of: datetime.date) -> "RecordQuerySet":
+        if status == Status.DESIGNATED:
+            return self.designated(as_of)
+        if status == Status.REVOKED:
+            return self.filter(designated_on__lte=as_of, revoked_on__lte=as_of)
+        return self.filter(Q(designated_on__isnull=True) | Q(designated_on__gt=as_of))
+
+
+class Record(models.Model):
+    """A historic city, town, village, district or building. Never deleted; revoked instead."""
+
+    code = models.CharField(_("编号"), max_length=40, unique=True, db_collation=code_collation())
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=200, null=True, blank=True)
+    level = models.CharField(_("保护级别"), max_length=10, choices=Level.choices)
+    region = models.ForeignKey(
+        "registry.Region",
+        verbose_name=_("行政区划"),
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("所属"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    designated_on = models.DateField(_("认定公布日期"), null=True, blank=True)
+    revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=500, null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("保护对象")
+        verbose_name_plural = _("保护对象")
+        indexes = [
+            models.Index(fields=["region", "kind"], name="record_region_kind"),
+            models.Index(fields=["kind", "designated_on"], name="record_kind_designated"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="record_kind_valid"),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="record_level_valid"),
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True)
+                | (Q(designated_on__isnull=False) & Q(revoked_on__gt=F("designated_on"))),
+                name="record_revoked_after_designated",
+            ),
+            models.CheckConstraint(
+                condition=(Q(lat__isnull=True) & Q(lon__isnull=True))
+                | (Q(lat__gte=-90) & Q(lat__lte=90) & Q(lon__gte=-180) & Q(lon__lte=180)),
+                name="record_coordinates_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(kind__in=[Kind.DISTRICT, Kind.BUILDING]),
+                name="record_parent_only_for_district_building",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def status_on(self, as_of: datetime.date | None = None) -> str:
+        as_of = as_of or timezone.localdate()
+        if self.designated_on is None or self.designated_on > as_of:
+            return Status.CANDIDATE
+        if self.revoked_on is not None and self.revoked_on <= as_of:
+            return Status.REVOKED
+        return Status.DESIGNATED
+
+    @property
+    def status(self) -> str:
+        return self.status_on()
+
+
+class Plaque(models.Model):
+    """A protection plaque (保护标志牌) on a district or building; several may hang at once."""
+
+    record = models.ForeignKey(
+        Record, verbose_name=_("保护对象"), on_delete=models.PROTECT, related_name="plaques"
+    )
+    number = models.CharField(_("牌号"), max_length=100, null=True, blank=True)
+    installed_on = models.DateField(_("挂牌日期"))
+    removed_on = models.DateField(_("摘牌日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["record", "installed_on", "id"]
+        verbose_name = _("保护标志牌")
+        verbose_name_plural = _("保护标志牌")
+        indexes = [models.Index(fields=["record", "installed_on"], name="plaque_record_installed")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True) | Q(removed_on__gt=F("installed_on")),
+                name="plaque_removed_after_installed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"

@@ -1,0 +1,38 @@
+"""GB/T 2260 codes as scopes: "140000" is all of Shanxi, "140700" Jinzhong, "140728" one county.
+
+A scope is turned into a closed range of codes rather than a LIKE 'prefix%' so that both
+SQLite and PostgreSQL answer it from the ordinary B-tree index on the region column.
+"""
+
+import re
+
+from django.db.models import Q
+
+CODE_RE = re.compile(r"^[0-9]{6}$")
+
+
+def scope_prefix(code: str) -> str:
+    """'140000' -> '14', '140700' -> '1407', '140728' -> '140728'."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def scope_range(code: str) -> tuple[str, str]:
+    prefix = scope_prefix(code)
+    return prefix.ljust(6, "0"), prefix.ljust(6, "9")
+
+
+def region_q(code: str, field: str = "region_id") -> Q:
+    low, high = scope_range(code)
+    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+def province_key(code: str) -> str:
+    return code[:2] + "0000"
+
+
+def prefecture_key(code: str) -> str:
+    return code[:4] + "00"
