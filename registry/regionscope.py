@@ -36,3 +36,12 @@ def province_key(code: str) -> str:
 
 def prefecture_key(code: str) -> str:
     return code[:4] + "00"
+
+
+def is_known_scope(code: str) -> bool:
+    """Six digits, and some region the registry knows lies in it (indicators.md)."""
+    from registry.models import Region
+
+    if not isinstance(code, str) or not CODE_RE.fullmatch(code):
+        return False
+    return Region.objects.filter(region_q(code, field="code")).exists()

@@ -82,7 +82,6 @@ def database_from_env() -> dict:
             "init_command": (
                 "PRAGMA journal_mode=WAL;"
                 "PRAGMA synchronous=NORMAL;"
-                "PRAGMA temp_store=MEMORY;"
                 "PRAGMA cache_size=-65536;"
             ),
         }

@@ -1,0 +1,222 @@
+"""Export the catalog (exchange.md): streamed in code order, deterministic to the byte.
+
+Records are read in keyset-paginated chunks (WHERE code > last ORDER BY code), and each chunk's
+plaques and approved surveys in one query each: three queries a chunk, bounded memory, and the
+same output on SQLite and PostgreSQL (ties and NULLs are ordered in Python, not by the
+database, whose NULL ordering differs).
+"""
+
+import csv
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+from django.utils import timezone
+
+from registry.choices import (
+    KINDS_WITH_PLAQUES,
+    KINDS_WITH_SURVEYS,
+    Condition,
+    Kind,
+    Level,
+    Occupancy,
+    SurveyState,
+)
+from registry.models import Plaque, Record, Survey
+from registry.regionscope import region_q
+
+from .format import dumps, record_line
+
+CHUNK = 2000
+RECORD_FIELDS = (
+    "id", "kind", "code", "name", "name_en", "level", "region_id", "parent__code",
+    "designated_on", "revoked_on", "address", "lat", "lon",
+)  # fmt: skip
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _plaque_key(p: dict):
+    return (p["installed_on"], p["number"] is not None, p["number"] or "",
+            p["removed_on"] is not None, p["removed_on"] or "")  # fmt: skip
+
+
+def records_queryset(*, region: str | None = None, kind: str | None = None):
+    qs = Record.objects.all()
+    if region:
+        qs = qs.filter(region_q(region))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def iter_records(
+    *,
+    region: str | None = None,
+    kind: str | None = None,
+    children: bool = True,
+    located_only: bool = False,
+) -> Iterator[dict]:
+    """Exchange dicts (keys in the spec's order) for every matching record, by code."""
+    qs = records_queryset(region=region, kind=kind)
+    if located_only:
+        qs = qs.filter(lat__isnull=False)
+    qs = qs.order_by("code").values_list(*RECORD_FIELDS)
+    last = None
+    while True:
+        chunk = list((qs.filter(code__gt=last) if last is not None else qs)[:CHUNK])
+        if not chunk:
+            return
+        last = chunk[-1][2]
+        plaques, surveys = _children(chunk) if children else ({}, {})
+        for row in chunk:
+            yield _record(row, plaques, surveys)
+
+
+def _children(chunk: list[tuple]) -> tuple[dict, dict]:
+    ids = [row[0] for row in chunk if row[1] in KINDS_WITH_PLAQUES]
+    plaques: dict[int, list] = defaultdict(list)
+    surveys: dict[int, list] = defaultdict(list)
+    if not ids:
+        return plaques, surveys
+    for record_id, number, installed, removed in Plaque.objects.filter(
+        record_id__in=ids
+    ).values_list("record_id", "number", "installed_on", "removed_on"):
+        plaques[record_id].append(
+            {"number": number, "installed_on": installed.isoformat(), "removed_on": _iso(removed)}
+        )
+    buildings = [row[0] for row in chunk if row[1] in KINDS_WITH_SURVEYS]
+    if buildings:
+        for building_id, day, occupancy, condition, use, surveyor, notes in Survey.objects.filter(
+            building_id__in=buildings, state=SurveyState.APPROVED
+        ).values_list(
+            "building_id", "surveyed_on", "occupancy", "condition", "use", "surveyor", "notes"
+        ):
+            surveys[building_id].append(
+                {"surveyed_on": day.isoformat(), "occupancy": occupancy, "condition": condition,
+                 "use": use, "surveyor": surveyor, "notes": notes}
+            )  # fmt: skip
+    return plaques, surveys
+
+
+def _record(row: tuple, plaques: dict, surveys: dict) -> dict:
+    (
+        rid,
+        kind,
+        code,
+        name,
+        name_en,
+        level,
+        region,
+        parent,
+        designated,
+        revoked,
+        address,
+        lat,
+        lon,
+    ) = row
+    record = {
+        "kind": kind, "code": code, "name": name, "name_en": name_en, "level": level,
+        "region": region, "parent": parent, "designated_on": _iso(designated),
+        "revoked_on": _iso(revoked), "address": address, "lat": lat, "lon": lon,
+    }  # fmt: skip
+    if kind in KINDS_WITH_PLAQUES:
+        record["plaques"] = sorted(plaques.get(rid, ()), key=_plaque_key)
+    if kind in KINDS_WITH_SURVEYS:
+        record["surveys"] = sorted(surveys.get(rid, ()), key=lambda s: s["surveyed_on"])
+    return record
+
+
+# -- writers ---------------------------------------------------------------------------------
+
+
+def write_jsonl(out: TextIO, records: Iterable[dict]) -> int:
+    count = 0
+    for count, record in enumerate(records, 1):  # noqa: B007
+        out.write(record_line(record))
+    return count
+
+
+CSV_COLUMNS = (
+    ("编号", "code"), ("类别", "kind"), ("名称", "name"), ("英文名称", "name_en"),
+    ("保护级别", "level"), ("行政区划代码", "region"), ("所属编号", "parent"),
+    ("认定公布日期", "designated_on"), ("撤销日期", "revoked_on"), ("状态", "status"),
+    ("地址", "address"), ("纬度", "lat"), ("经度", "lon"), ("现挂保护标志牌数", "plaques_now"),
+    ("牌号", "plaque_numbers"), ("最近调查日期", "surveyed_on"), ("使用状况", "occupancy"),
+    ("保存状况", "condition"),
+)  # fmt: skip
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _status(record: dict, today: str) -> str:
+    if record["designated_on"] is None or record["designated_on"] > today:
+        return "预备名单"
+    if record["revoked_on"] is not None and record["revoked_on"] <= today:
+        return "已撤销"
+    return "已认定"
+
+
+def csv_row(record: dict, today: str) -> list:
+    hanging = [
+        p for p in record.get("plaques", ())
+        if p["installed_on"] <= today and (p["removed_on"] is None or p["removed_on"] > today)
+    ]  # fmt: skip
+    latest = next((s for s in reversed(record.get("surveys", ())) if s["surveyed_on"] <= today), {})
+    values = {
+        **record,
+        "kind": Kind(record["kind"]).label,
+        "level": Level(record["level"]).label,
+        "status": _status(record, today),
+        "plaques_now": len(hanging) if record["kind"] in KINDS_WITH_PLAQUES else None,
+        "plaque_numbers": "; ".join(p["number"] for p in hanging if p["number"]) or None,
+        "surveyed_on": latest.get("surveyed_on"),
+        "occupancy": Occupancy(latest["occupancy"]).label if latest else None,
+        "condition": Condition(latest["condition"]).label if latest.get("condition") else None,
+    }
+    return [neutralise(values[key]) for _, key in CSV_COLUMNS]
+
+
+def write_csv(out: TextIO, records: Iterable[dict]) -> int:
+    """UTF-8 with BOM (so Excel reads Chinese), one row a record, Chinese headers."""
+    today = timezone.localdate().isoformat()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([header for header, _ in CSV_COLUMNS])
+    count = 0
+    for count, record in enumerate(records, 1):  # noqa: B007
+        writer.writerow(csv_row(record, today))
+    return count
+
+
+GEO_PROPERTIES = (
+    "code", "kind", "name", "name_en", "level", "region", "parent", "designated_on",
+    "revoked_on", "address",
+)  # fmt: skip
+
+
+def write_geojson(out: TextIO, records: Iterable[dict]) -> int:
+    """A FeatureCollection of the records that have coordinates, written as it streams."""
+    out.write('{"type":"FeatureCollection","features":[\n')
+    count = 0
+    for record in records:
+        if record["lat"] is None:
+            continue
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [record["lon"], record["lat"]]},
+            "properties": {key: record[key] for key in GEO_PROPERTIES},
+        }
+        out.write(("," if count else "") + dumps(feature) + "\n")
+        count += 1
+    out.write("]}\n")
+    return count

@@ -1,0 +1,302 @@
+"""The staged file: temporary tables that hold every valid line, checked and merged in SQL.
+
+Staging keeps memory bounded whatever the file size (nothing but the region list is held in
+Python), lets the cross-line rules (duplicates, parents in any order, kind changes) run as set
+queries, and lets the merge be a handful of INSERT ... SELECT / UPDATE ... FROM statements.
+The same SQL runs on SQLite (3.39+, for IS DISTINCT FROM and UPDATE ... FROM) and PostgreSQL.
+"""
+
+from contextlib import contextmanager
+
+from django.db import connection
+from django.utils import timezone
+
+from registry.choices import ALLOWED_PARENT_KINDS, SurveyState
+from registry.models import Plaque, Record, Survey
+
+R = Record._meta.db_table
+P = Plaque._meta.db_table
+S = Survey._meta.db_table
+
+RECORD_COLUMNS = (
+    "line", "code", "kind", "name", "name_en", "level", "region", "parent", "designated_on",
+    "revoked_on", "address", "lat", "lon",
+)  # fmt: skip
+PLAQUE_COLUMNS = ("code", "seq", "number", "installed_on", "removed_on")
+SURVEY_COLUMNS = ("code", "surveyed_on", "occupancy", "condition", "use", "surveyor", "notes")
+# Record fields copied from the staged line; parent is resolved separately (by code).
+FIELDS = (
+    ("kind", "kind"), ("name", "name"), ("name_en", "name_en"), ("level", "level"),
+    ("region_id", "region"), ("designated_on", "designated_on"), ("revoked_on", "revoked_on"),
+    ("address", "address"), ("lat", "lat"), ("lon", "lon"),
+)  # fmt: skip
+SURVEY_FIELDS = ("occupancy", "condition", "use", "surveyor", "notes")
+APPROVED = SurveyState.APPROVED.value
+
+
+def _ddl(vendor: str) -> list[str]:
+    pg = vendor == "postgresql"
+    date = "date" if pg else "text"
+    real = "double precision" if pg else "real"
+    code = 'text COLLATE "C"' if pg else "text"
+    return [
+        f"""CREATE TEMP TABLE imp_record (
+            line integer, code {code}, kind text, name text, name_en text, level text,
+            region text, parent {code}, designated_on {date}, revoked_on {date}, address text,
+            lat {real}, lon {real}, rec_id bigint, is_new integer DEFAULT 0,
+            touched integer DEFAULT 0)""",
+        f"""CREATE TEMP TABLE imp_plaque (
+            code {code}, seq integer, number text, installed_on {date}, removed_on {date})""",
+        f"""CREATE TEMP TABLE imp_survey (
+            code {code}, surveyed_on {date}, occupancy text, condition text, use text,
+            surveyor text, notes text)""",
+        "CREATE TEMP TABLE imp_changed (rec_id bigint)",
+    ]
+
+
+class Staging:
+    """Temporary tables on the current connection; dropped on exit."""
+
+    def __init__(self):
+        self.vendor = connection.vendor
+
+    # -- loading ---------------------------------------------------------------------------
+    def create(self) -> None:
+        with connection.cursor() as cur:
+            for sql in _ddl(self.vendor):
+                cur.execute(sql)
+
+    def drop(self) -> None:
+        with connection.cursor() as cur:
+            for table in ("imp_record", "imp_plaque", "imp_survey", "imp_changed"):
+                cur.execute(f"DROP TABLE IF EXISTS {table}")
+
+    @contextmanager
+    def loading(self):
+        """A write transaction for the staging tables alone.
+
+        On SQLite, temporary tables live in their own database file, so filling them in a
+        plain (deferred) transaction takes no lock on the registry: surveyors keep saving
+        while a long file is parsed. The registry's write lock is taken only for the merge.
+        """
+        own = self.vendor == "sqlite" and not connection.in_atomic_block
+        with connection.cursor() as cur:
+            if own:
+                cur.execute("BEGIN")
+            try:
+                yield _Writer(cur, self.vendor)
+            except BaseException:
+                if own:
+                    cur.execute("ROLLBACK")
+                raise
+            if own:
+                cur.execute("COMMIT")
+
+    def index(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute("CREATE INDEX imp_record_code ON imp_record (code)")
+            cur.execute("CREATE INDEX imp_plaque_code ON imp_plaque (code)")
+            cur.execute("CREATE INDEX imp_survey_code ON imp_survey (code)")
+            if self.vendor == "postgresql":
+                cur.execute("ANALYZE imp_record")
+                cur.execute("ANALYZE imp_plaque")
+                cur.execute("ANALYZE imp_survey")
+
+    # -- cross-line rules ------------------------------------------------------------------
+    def check(self, invalid_codes: set[str] = frozenset()) -> list[tuple[int, str, str]]:
+        """Errors that need the whole file or the registry: (line, key, reason).
+        A line whose parent is on an invalid line is not blamed again."""
+        errors = []
+        with connection.cursor() as cur:
+            cur.execute(
+                """SELECT s.line, s.code, f.first_line FROM imp_record s
+                   JOIN (SELECT code, MIN(line) AS first_line FROM imp_record
+                         GROUP BY code HAVING COUNT(*) > 1) f ON f.code = s.code
+                   WHERE s.line <> f.first_line"""
+            )
+            for line, code, first in cur.fetchall():
+                errors.append((line, "code", f"duplicate code {code}: already at line {first}"))
+            cur.execute(
+                f"""SELECT s.line, s.code, r.kind, s.kind FROM imp_record s
+                    JOIN {R} r ON r.code = s.code WHERE r.kind <> s.kind"""
+            )
+            for line, code, old, new in cur.fetchall():
+                errors.append(
+                    (
+                        line,
+                        "kind",
+                        f"{code} is a {old} in the registry, not a {new}: "
+                        "a code never changes kind",
+                    )
+                )
+            errors.extend(self._parent_errors(cur, invalid_codes))
+        return errors
+
+    def _parent_errors(self, cur, invalid_codes) -> list[tuple[int, str, str]]:
+        allowed = " ".join(
+            f"WHEN '{kind}' THEN pk IN ({', '.join(repr(str(k)) for k in sorted(parents))})"
+            for kind, parents in ALLOWED_PARENT_KINDS.items()
+            if parents
+        )
+        cur.execute(
+            f"""SELECT line, kind, parent, pk FROM (
+                    SELECT s.line, s.kind, s.parent,
+                           COALESCE((SELECT f.kind FROM imp_record f WHERE f.code = s.parent
+                                     ORDER BY f.line LIMIT 1),
+                                    (SELECT r.kind FROM {R} r WHERE r.code = s.parent)) AS pk
+                    FROM imp_record s WHERE s.parent IS NOT NULL) q
+                WHERE pk IS NULL OR NOT (CASE kind {allowed} ELSE FALSE END)"""
+        )
+        errors = []
+        for line, kind, parent, parent_kind in cur.fetchall():
+            if parent_kind is None:
+                if parent in invalid_codes:
+                    continue
+                reason = f"parent {parent} is neither in the file nor in the registry"
+            else:
+                reason = f"a {kind} cannot lie in a {parent_kind} ({parent})"
+            errors.append((line, "parent", reason))
+        return errors
+
+    # -- merge -----------------------------------------------------------------------------
+    def merge(self) -> dict[str, int]:
+        """Upsert every staged record; a record identical to the registry's is not touched."""
+        now = timezone.now()
+        with connection.cursor() as cur:
+            cur.execute(
+                f"""UPDATE imp_record SET rec_id = r.id FROM {R} r
+                    WHERE r.code = imp_record.code"""
+            )
+            cur.execute("UPDATE imp_record SET is_new = 1, touched = 1 WHERE rec_id IS NULL")
+            self._find_changed(cur)
+            cur.execute(
+                """UPDATE imp_record SET touched = 1
+                   WHERE rec_id IN (SELECT rec_id FROM imp_changed)"""
+            )
+            assignments = ", ".join(f"{col} = s.{src}" for col, src in FIELDS)
+            cur.execute(
+                f"""UPDATE {R} SET {assignments}, parent_id = NULL, updated_at = %s
+                    FROM imp_record s WHERE {R}.id = s.rec_id AND s.touched = 1""",
+                [now],
+            )
+            cols = ", ".join(col for col, _ in FIELDS)
+            srcs = ", ".join(src for _, src in FIELDS)
+            cur.execute(
+                f"""INSERT INTO {R} (code, {cols}, created_at, updated_at)
+                    SELECT code, {srcs}, %s, %s FROM imp_record WHERE is_new = 1 ORDER BY code""",
+                [now, now],
+            )
+            cur.execute(
+                f"""UPDATE imp_record SET rec_id = r.id FROM {R} r
+                    WHERE r.code = imp_record.code AND imp_record.is_new = 1"""
+            )
+            cur.execute(
+                f"""UPDATE {R} SET parent_id = q.pid FROM (
+                        SELECT s.rec_id, p.id AS pid FROM imp_record s
+                        JOIN {R} p ON p.code = s.parent WHERE s.touched = 1) q
+                    WHERE {R}.id = q.rec_id"""
+            )
+            self._replace_plaques(cur)
+            self._replace_surveys(cur, now)
+            cur.execute("SELECT COUNT(*), SUM(is_new), SUM(touched) - SUM(is_new) FROM imp_record")
+            total, created, updated = cur.fetchone()
+        return {
+            "records": total or 0,
+            "created": created or 0,
+            "updated": updated or 0,
+            "unchanged": (total or 0) - (created or 0) - (updated or 0),
+        }
+
+    def _find_changed(self, cur) -> None:
+        differs = " OR ".join(f"s.{src} IS DISTINCT FROM r.{col}" for col, src in FIELDS)
+        cur.execute(
+            f"""INSERT INTO imp_changed (rec_id)
+                SELECT s.rec_id FROM imp_record s JOIN {R} r ON r.id = s.rec_id
+                LEFT JOIN {R} p ON p.id = r.parent_id
+                WHERE {differs} OR s.parent IS DISTINCT FROM p.code"""
+        )
+        # Plaques and approved surveys compared as multisets, both ways round.
+        plaque = "p.number, p.installed_on, p.removed_on"
+        staged_plaques = f"""SELECT s.rec_id AS rec_id, {plaque}, COUNT(*) AS n
+                             FROM imp_plaque p JOIN imp_record s ON s.code = p.code
+                             WHERE s.rec_id IS NOT NULL GROUP BY s.rec_id, {plaque}"""
+        registry_plaques = f"""SELECT p.record_id AS rec_id, {plaque}, COUNT(*) AS n
+                               FROM {P} p JOIN imp_record s ON s.rec_id = p.record_id
+                               GROUP BY p.record_id, {plaque}"""
+        survey = ", ".join(["v.surveyed_on"] + [f'v."{f}"' for f in SURVEY_FIELDS])
+        staged_surveys = f"""SELECT s.rec_id AS rec_id, {survey}
+                             FROM imp_survey v JOIN imp_record s ON s.code = v.code
+                             WHERE s.rec_id IS NOT NULL"""
+        registry_surveys = f"""SELECT v.building_id AS rec_id, {survey}
+                               FROM {S} v JOIN imp_record s ON s.rec_id = v.building_id
+                               WHERE v.state = '{APPROVED}'"""
+        for staged, registry in (
+            (staged_plaques, registry_plaques),
+            (staged_surveys, registry_surveys),
+        ):
+            for first, second in ((staged, registry), (registry, staged)):
+                cur.execute(
+                    f"""INSERT INTO imp_changed (rec_id)
+                        SELECT DISTINCT d.rec_id FROM ({first} EXCEPT {second}) d"""
+                )
+
+    def _replace_plaques(self, cur) -> None:
+        cur.execute(
+            f"""DELETE FROM {P} WHERE record_id IN
+                (SELECT rec_id FROM imp_record WHERE touched = 1 AND is_new = 0)"""
+        )
+        cur.execute(
+            f"""INSERT INTO {P} (record_id, number, installed_on, removed_on)
+                SELECT s.rec_id, p.number, p.installed_on, p.removed_on
+                FROM imp_plaque p JOIN imp_record s ON s.code = p.code
+                WHERE s.touched = 1 ORDER BY s.rec_id, p.seq"""
+        )
+
+    def _replace_surveys(self, cur, now) -> None:
+        """Approved surveys are matched by day, so a survey kept by the file keeps its row
+        (and anything attached to it); drafts and submitted surveys are never touched."""
+        touched_old = "SELECT rec_id FROM imp_record WHERE touched = 1 AND is_new = 0"
+        cur.execute(
+            f"""DELETE FROM {S} WHERE state = '{APPROVED}' AND building_id IN ({touched_old})
+                AND NOT EXISTS (
+                    SELECT 1 FROM imp_survey v JOIN imp_record s ON s.code = v.code
+                    WHERE s.rec_id = {S}.building_id AND v.surveyed_on = {S}.surveyed_on)"""
+        )
+        sets = ", ".join(f'"{f}" = v."{f}"' for f in SURVEY_FIELDS)
+        cur.execute(
+            f"""UPDATE {S} SET {sets} FROM imp_survey v JOIN imp_record s ON s.code = v.code
+                WHERE s.touched = 1 AND s.is_new = 0 AND {S}.building_id = s.rec_id
+                AND {S}.surveyed_on = v.surveyed_on AND {S}.state = '{APPROVED}'"""
+        )
+        cols = ", ".join(f'"{f}"' for f in SURVEY_FIELDS)
+        vcols = ", ".join(f'v."{f}"' for f in SURVEY_FIELDS)
+        cur.execute(
+            f"""INSERT INTO {S} (building_id, surveyed_on, {cols}, state, created_at)
+                SELECT s.rec_id, v.surveyed_on, {vcols}, '{APPROVED}', %s
+                FROM imp_survey v JOIN imp_record s ON s.code = v.code
+                WHERE s.touched = 1 AND (s.is_new = 1 OR NOT EXISTS (
+                    SELECT 1 FROM {S} x WHERE x.building_id = s.rec_id
+                    AND x.surveyed_on = v.surveyed_on AND x.state = '{APPROVED}'))
+                ORDER BY s.rec_id, v.surveyed_on""",
+            [now],
+        )
+
+
+class _Writer:
+    """Batched inserts into the staging tables: executemany on SQLite, COPY on PostgreSQL."""
+
+    def __init__(self, cur, vendor: str):
+        self.cur = cur
+        self.vendor = vendor
+
+    def write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        names = ", ".join(f'"{c}"' for c in columns)
+        if self.vendor == "postgresql":
+            with self.cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            self.cur.cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)

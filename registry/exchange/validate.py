@@ -1,0 +1,298 @@
+"""Per-line rules of the exchange format (exchange.md): everything a single line can tell.
+
+Rules that need other lines or the registry (duplicate codes, parents, a code changing kind)
+are checked in SQL over the staged file: see staging.py.
+"""
+
+import datetime
+import json
+import math
+import re
+from dataclasses import dataclass, field
+
+from registry.choices import (
+    KINDS_WITH_PLAQUES,
+    KINDS_WITH_SURVEYS,
+    Condition,
+    Kind,
+    Level,
+    Occupancy,
+)
+
+from .format import MAX_LENGTHS, PLAQUE_KEYS, RECORD_KEYS, SURVEY_KEYS
+
+CODE_RE = re.compile(r"[A-Za-z0-9._-]{1,40}")
+REGION_RE = re.compile(r"[0-9]{6}")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+KINDS = frozenset(Kind.values)
+LEVELS = frozenset(Level.values)
+OCCUPANCIES = frozenset(Occupancy.values)
+CONDITIONS = frozenset(Condition.values)
+RECORD_KEY_SET = frozenset(RECORD_KEYS)
+PLAQUE_KEY_SET = frozenset(PLAQUE_KEYS)
+SURVEY_KEY_SET = frozenset(SURVEY_KEYS)
+PARENTLESS = frozenset({Kind.CITY, Kind.TOWN, Kind.VILLAGE})
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+@dataclass(slots=True)
+class Parsed:
+    """One valid line, as rows for the staging tables."""
+
+    record: tuple
+    plaques: list[tuple] = field(default_factory=list)
+    surveys: list[tuple] = field(default_factory=list)
+
+
+class LineErrors(list):
+    """(line, key, reason) triples for one line."""
+
+    def __init__(self, line: int):
+        super().__init__()
+        self.line = line
+
+    def add(self, key: str, reason: str) -> None:
+        self.append((self.line, key, reason))
+
+
+def decode_line(raw: bytes, line: int, errors: LineErrors):
+    """bytes -> JSON object, or None with the reason recorded."""
+    if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        errors.add("-", "byte-order mark: the exchange format is UTF-8 without BOM")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.add("-", f"not UTF-8 (byte {exc.start + 1}): the exchange format is UTF-8")
+        return None
+    try:
+        obj = _decoder.decode(text)
+    except json.JSONDecodeError as exc:
+        errors.add("-", f"invalid JSON: {exc.msg} (column {exc.colno})")
+        return None
+    except ValueError as exc:  # NaN / Infinity
+        errors.add("-", f"invalid JSON: {exc}")
+        return None
+    except RecursionError:
+        errors.add("-", "invalid JSON: nested too deeply")
+        return None
+    if not isinstance(obj, dict):
+        errors.add("-", "a line must be a JSON object")
+        return None
+    return obj
+
+
+def _text(obj: dict, key: str, errors: LineErrors, *, required=False, label=None):
+    """A string value (or None when optional); checks length, NUL and lone surrogates."""
+    label = label or key
+    value = obj.get(key)
+    if value is None:
+        if required:
+            errors.add(label, "required" if key not in obj else "must not be null")
+        return None
+    if type(value) is not str:
+        errors.add(label, f"must be a string, not {_json_type(value)}")
+        return None
+    limit = MAX_LENGTHS.get(key)
+    if limit and len(value) > limit:
+        errors.add(label, f"longer than {limit} characters")
+        return None
+    if "\x00" in value:
+        errors.add(label, "contains a NUL character")
+        return None
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            errors.add(label, "contains an unpaired surrogate (not valid Unicode)")
+            return None
+    return value
+
+
+def _choice(obj: dict, key: str, allowed: frozenset, errors: LineErrors, *, required, label=None):
+    label = label or key
+    value = obj.get(key)
+    if value is None:
+        if required:
+            errors.add(label, "required" if key not in obj else "must not be null")
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        errors.add(label, f"must be one of {', '.join(sorted(allowed))}, not {value!r}")
+        return None
+    return value
+
+
+def _date(obj: dict, key: str, errors: LineErrors, *, required=False, label=None):
+    """A YYYY-MM-DD string, kept as text: ISO dates compare correctly as strings."""
+    label = label or key
+    value = obj.get(key)
+    if value is None:
+        if required:
+            errors.add(label, "required" if key not in obj else "must not be null")
+        return None
+    if type(value) is not str or not DATE_RE.fullmatch(value):
+        errors.add(label, f"must be a date YYYY-MM-DD, not {value!r}")
+        return None
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        errors.add(label, f"not a real day: {value!r}")
+        return None
+    return value
+
+
+def _coordinate(obj: dict, key: str, bound: int, errors: LineErrors):
+    value = obj.get(key)
+    if value is None:
+        return None
+    if type(value) not in (int, float):
+        errors.add(key, f"must be a number, not {_json_type(value)}")
+        return None
+    if not (-bound <= value <= bound) or not math.isfinite(value):
+        errors.add(key, f"must be within [-{bound}, {bound}], not {value}")
+        return None
+    return float(value)
+
+
+def _json_type(value) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "a string" if isinstance(value, str) else type(value).__name__
+
+
+def _unknown_keys(obj: dict, known: frozenset, errors: LineErrors, prefix: str = "") -> None:
+    for key in obj:
+        if key not in known:
+            errors.add(f"{prefix}{key}", "unknown key")
+
+
+def _items(obj: dict, key: str, kind: str, kinds_with: frozenset, errors: LineErrors):
+    """The plaques/surveys list: [] when absent or null; only non-empty on kinds that have it."""
+    value = obj.get(key)
+    if value is None:
+        return []
+    if type(value) is not list:
+        errors.add(key, f"must be a list, not {_json_type(value)}")
+        return []
+    if value and kind not in kinds_with:
+        errors.add(key, f"a {kind} has no {key}")
+        return []
+    return value
+
+
+def _plaques(items: list, code: str, errors: LineErrors) -> list[tuple]:
+    rows = []
+    for i, item in enumerate(items):
+        label = f"plaques[{i}]"
+        if type(item) is not dict:
+            errors.add(label, "must be an object")
+            continue
+        before = len(errors)
+        _unknown_keys(item, PLAQUE_KEY_SET, errors, prefix=f"{label}.")
+        number = _text(item, "number", errors, label=f"{label}.number")
+        installed = _date(
+            item, "installed_on", errors, required=True, label=f"{label}.installed_on"
+        )
+        removed = _date(item, "removed_on", errors, label=f"{label}.removed_on")
+        if installed and removed and removed <= installed:
+            errors.add(f"{label}.removed_on", "must be after installed_on")
+        if len(errors) == before:
+            rows.append((code, i, number, installed, removed))
+    return rows
+
+
+def _surveys(items: list, code: str, errors: LineErrors) -> list[tuple]:
+    rows, days = [], set()
+    for i, item in enumerate(items):
+        label = f"surveys[{i}]"
+        if type(item) is not dict:
+            errors.add(label, "must be an object")
+            continue
+        before = len(errors)
+        _unknown_keys(item, SURVEY_KEY_SET, errors, prefix=f"{label}.")
+        day = _date(item, "surveyed_on", errors, required=True, label=f"{label}.surveyed_on")
+        occupancy = _choice(
+            item, "occupancy", OCCUPANCIES, errors, required=True, label=f"{label}.occupancy"
+        )
+        condition = _choice(
+            item, "condition", CONDITIONS, errors, required=False, label=f"{label}.condition"
+        )
+        use = _text(item, "use", errors, label=f"{label}.use")
+        surveyor = _text(item, "surveyor", errors, label=f"{label}.surveyor")
+        notes = _text(item, "notes", errors, label=f"{label}.notes")
+        if day in days:
+            errors.add(f"{label}.surveyed_on", f"a second survey on {day}: at most one a day")
+        days.add(day)
+        if len(errors) == before:
+            rows.append((code, day, occupancy, condition, use, surveyor, notes))
+    return rows
+
+
+def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Parsed | None:
+    """Validate one decoded line; None (with errors recorded) when it is invalid."""
+    if not RECORD_KEY_SET.issuperset(obj):
+        _unknown_keys(obj, RECORD_KEY_SET, errors)
+    for key in ("code", "region"):  # the other required keys are checked with their values
+        if key not in obj:
+            errors.add(key, "required")
+    kind = _choice(obj, "kind", KINDS, errors, required=True)
+    code = obj.get("code")
+    if type(code) is not str or not CODE_RE.fullmatch(code):
+        if "code" in obj:
+            errors.add("code", f"must be 1-40 of A-Z a-z 0-9 . _ -, not {code!r}")
+        code = None
+    name = _text(obj, "name", errors, required=True)
+    if name is not None and not name.strip():
+        errors.add("name", "must not be blank")
+    name_en = _text(obj, "name_en", errors)
+    level = _choice(obj, "level", LEVELS, errors, required=True)
+    region = obj.get("region")
+    if type(region) is not str or not REGION_RE.fullmatch(region):
+        if "region" in obj:
+            errors.add("region", f"must be a six-digit GB/T 2260 code, not {region!r}")
+    elif region not in regions:
+        errors.add("region", f"unknown region code {region}")
+    parent = obj.get("parent")
+    if parent is not None:
+        if type(parent) is not str or not CODE_RE.fullmatch(parent):
+            errors.add("parent", f"must be a record code or null, not {parent!r}")
+        elif kind in PARENTLESS:
+            errors.add("parent", f"a {kind} has no parent")
+        elif parent == code:
+            errors.add("parent", "a record cannot be its own parent")
+    designated = _date(obj, "designated_on", errors)
+    revoked = _date(obj, "revoked_on", errors)
+    designated_invalid = designated is None and obj.get("designated_on") is not None
+    if revoked is not None and not designated_invalid:
+        if designated is None:
+            errors.add("revoked_on", "revoked_on without designated_on")
+        elif revoked <= designated:
+            errors.add("revoked_on", "must be after designated_on")
+    address = _text(obj, "address", errors)
+    lat = _coordinate(obj, "lat", 90, errors)
+    lon = _coordinate(obj, "lon", 180, errors)
+    if (obj.get("lat") is None) != (obj.get("lon") is None):
+        errors.add("lat" if obj.get("lat") is None else "lon", "lat and lon: both or neither")
+    plaques = _items(obj, "plaques", kind, KINDS_WITH_PLAQUES, errors)
+    surveys = _items(obj, "surveys", kind, KINDS_WITH_SURVEYS, errors)
+    plaque_rows = _plaques(plaques, code, errors) if plaques else []
+    survey_rows = _surveys(surveys, code, errors) if surveys else []
+    if errors:
+        return None
+    record = (
+        errors.line, code, kind, name, name_en, level, region, parent, designated, revoked,
+        address, lat, lon,
+    )  # fmt: skip
+    return Parsed(record, plaque_rows, survey_rows)

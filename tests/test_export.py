@@ -1,0 +1,143 @@
+"""export_heritage: order, shape, determinism, lossless round trip, CSV and GeoJSON."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from registry.models import Plaque, Record, Survey
+
+from .exchange_helpers import building, city, district, jsonl, run_export, run_import, write
+
+pytestmark = pytest.mark.django_db
+
+RICH = [
+    building("b-2", name_en="Zhang Ancestral Hall", address="西大街 1 号", lat=37.201234567,
+             lon=112.181234567, revoked_on="2022-06-30",
+             plaques=[{"number": "P-9", "installed_on": "2016-01-01", "removed_on": "2019-01-01"},
+                      {"number": None, "installed_on": "2015-05-01", "removed_on": None},
+                      {"number": "P-10", "installed_on": "2019-02-01"}],
+             surveys=[{"surveyed_on": "2021-01-01", "occupancy": "vacant", "condition": "poor",
+                       "use": "空置", "surveyor": "王工", "notes": "屋顶漏雨\n需修缮"},
+                      {"surveyed_on": "2019-01-01", "occupancy": "in_use", "condition": None,
+                       "use": None, "surveyor": None, "notes": None}]),
+    district("D1", plaques=[{"number": "G-东", "installed_on": "2012-01-01"},
+                            {"number": "G-西", "installed_on": "2012-01-01"}]),
+    city("C1", lat=37.2, lon=112.18),
+    {"kind": "town", "code": "Z_9", "name": "碛口镇", "level": "national", "region": "141125"},
+    {"kind": "village", "code": "a.1", "name": "张壁村", "level": "provincial",
+     "region": "140781", "designated_on": "2007-06-01"},
+    building("B-1", parent="a.1", lat=-0.5, lon=-73),
+]  # fmt: skip
+
+
+@pytest.fixture
+def imported(tmp_path):
+    ok, _, err = run_import(write(tmp_path, jsonl(*RICH)))
+    assert ok, err
+
+
+def test_records_are_sorted_by_code_point_with_every_key_in_order(imported):
+    lines = run_export().splitlines()
+    records = [json.loads(line) for line in lines]
+    codes = [r["code"] for r in records]
+    assert codes == sorted(codes) == ["B-1", "C1", "D1", "Z_9", "a.1", "b-2"]
+    keys = ["kind", "code", "name", "name_en", "level", "region", "parent", "designated_on",
+            "revoked_on", "address", "lat", "lon"]  # fmt: skip
+    by_code = {r["code"]: r for r in records}
+    assert list(by_code["C1"]) == keys
+    assert list(by_code["D1"]) == [*keys, "plaques"]
+    assert list(by_code["B-1"]) == [*keys, "plaques", "surveys"]
+    assert by_code["B-1"]["plaques"] == [] and by_code["B-1"]["surveys"] == []
+    assert by_code["Z_9"]["designated_on"] is None and by_code["Z_9"]["name_en"] is None
+
+
+def test_plaques_and_surveys_are_sorted_and_only_approved_surveys_exported(imported):
+    b = Record.objects.get(code="b-2")
+    Survey.objects.create(building=b, surveyed_on="2023-01-01", occupancy="in_use")
+    Survey.objects.create(building=b, surveyed_on="2023-02-01", occupancy="in_use",
+                          state="rejected")  # fmt: skip
+    record = next(json.loads(x) for x in run_export().splitlines() if '"b-2"' in x)
+    assert [p["installed_on"] for p in record["plaques"]] == [
+        "2015-05-01",
+        "2016-01-01",
+        "2019-02-01",
+    ]
+    assert [s["surveyed_on"] for s in record["surveys"]] == ["2019-01-01", "2021-01-01"]
+    assert record["surveys"][1] == RICH[0]["surveys"][0]
+
+
+def test_every_value_comes_back_equal(imported):
+    exported = {r["code"]: r for r in map(json.loads, run_export().splitlines())}
+    for original in RICH:
+        out = exported[original["code"]]
+        for key, value in original.items():
+            if key in ("plaques", "surveys"):
+                continue
+            assert out[key] == value, (original["code"], key)
+    assert exported["b-2"]["lat"] == 37.201234567
+    assert exported["b-2"]["lon"] == 112.181234567
+
+
+def test_round_trip_into_an_empty_registry_gives_the_same_bytes(imported, tmp_path):
+    first = run_export()
+    assert run_export() == first, "deterministic"
+    Survey.objects.all().delete()
+    Plaque.objects.all().delete()
+    Record.objects.update(parent=None)
+    Record.objects.all().delete()
+    ok, _, err = run_import(write(tmp_path, first.encode("utf-8"), "export.jsonl"))
+    assert ok, err
+    assert run_export() == first
+
+
+def test_filters_by_region_scope_and_kind(imported):
+    def codes(*args):
+        return [json.loads(x)["code"] for x in run_export(*args).splitlines()]
+
+    assert codes("--region", "140781") == ["a.1"]
+    assert codes("--region", "140700") == ["B-1", "C1", "D1", "a.1", "b-2"]  # Jinzhong
+    assert codes("--region", "141100") == ["Z_9"]  # Lüliang
+    assert codes("--region", "140000") == ["B-1", "C1", "D1", "Z_9", "a.1", "b-2"]
+    assert codes("--kind", "building") == ["B-1", "b-2"]
+    assert codes("--region", "110000") == []
+
+
+def test_unknown_region_is_refused(imported):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="not a six-digit GB/T 2260 code"):
+        run_export("--region", "990000")
+    with pytest.raises(CommandError):
+        run_export("--region", "14")
+
+
+def test_csv_has_bom_chinese_headers_and_no_formulas(tmp_path):
+    ok, _, err = run_import(write(tmp_path, jsonl(
+        city("C1", name="=HYPERLINK(\"http://x\")", address="+1", name_en="@SUM(A1)"),
+        city("C2", name="-2+3", lat=-1.5, lon=-2.5),
+    )))  # fmt: skip
+    assert ok, err
+    text = run_export("--format", "csv")
+    assert text.startswith("\ufeff编号,类别,名称")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0]["名称"] == '\'=HYPERLINK("http://x")'
+    assert rows[0]["地址"] == "'+1" and rows[0]["英文名称"] == "'@SUM(A1)"
+    assert rows[1]["名称"] == "'-2+3"
+    assert rows[1]["纬度"] == "-1.5", "numbers are not text cells"
+    assert rows[0]["类别"] == "历史文化名城" and rows[0]["状态"] == "已认定"
+
+
+def test_geojson_holds_the_located_records(imported):
+    collection = json.loads(run_export("--format", "geojson"))
+    assert collection["type"] == "FeatureCollection"
+    features = {f["properties"]["code"]: f for f in collection["features"]}
+    assert sorted(features) == ["B-1", "C1", "b-2"]
+    assert features["B-1"]["geometry"] == {"type": "Point", "coordinates": [-73.0, -0.5]}
+
+
+def test_queries_per_chunk_are_constant(imported, django_assert_num_queries):
+    # records, plaques, surveys for the one chunk, then the empty next chunk.
+    with django_assert_num_queries(4):
+        run_export()
