@@ -22,8 +22,8 @@ RECORD_COLUMNS = (
     "line", "code", "kind", "name", "name_en", "level", "region", "parent", "designated_on",
     "revoked_on", "address", "lat", "lon",
 )  # fmt: skip
-PLAQUE_COLUMNS = ("code", "seq", "number", "installed_on", "removed_on")
-SURVEY_COLUMNS = ("code", "surveyed_on", "occupancy", "condition", "use", "surveyor", "notes")
+PLAQUE_COLUMNS = ("line", "seq", "number", "installed_on", "removed_on")
+SURVEY_COLUMNS = ("line", "surveyed_on", "occupancy", "condition", "use", "surveyor", "notes")
 # Record fields copied from the staged line; parent is resolved separately (by code).
 FIELDS = (
     ("kind", "kind"), ("name", "name"), ("name_en", "name_en"), ("level", "level"),
@@ -41,14 +41,14 @@ def _ddl(vendor: str) -> list[str]:
     code = 'text COLLATE "C"' if pg else "text"
     return [
         f"""CREATE TEMP TABLE imp_record (
-            line integer, code {code}, kind text, name text, name_en text, level text,
+            line integer PRIMARY KEY, code {code}, kind text, name text, name_en text, level text,
             region text, parent {code}, designated_on {date}, revoked_on {date}, address text,
             lat {real}, lon {real}, rec_id bigint, is_new integer DEFAULT 0,
             touched integer DEFAULT 0)""",
         f"""CREATE TEMP TABLE imp_plaque (
-            code {code}, seq integer, number text, installed_on {date}, removed_on {date})""",
+            line integer, seq integer, number text, installed_on {date}, removed_on {date})""",
         f"""CREATE TEMP TABLE imp_survey (
-            code {code}, surveyed_on {date}, occupancy text, condition text, use text,
+            line integer, surveyed_on {date}, occupancy text, condition text, use text,
             surveyor text, notes text)""",
         "CREATE TEMP TABLE imp_changed (rec_id bigint)",
     ]
@@ -95,8 +95,8 @@ class Staging:
     def index(self) -> None:
         with connection.cursor() as cur:
             cur.execute("CREATE INDEX imp_record_code ON imp_record (code)")
-            cur.execute("CREATE INDEX imp_plaque_code ON imp_plaque (code)")
-            cur.execute("CREATE INDEX imp_survey_code ON imp_survey (code)")
+            cur.execute("CREATE INDEX imp_plaque_line ON imp_plaque (line)")
+            cur.execute("CREATE INDEX imp_survey_line ON imp_survey (line)")
             if self.vendor == "postgresql":
                 cur.execute("ANALYZE imp_record")
                 cur.execute("ANALYZE imp_plaque")
@@ -160,42 +160,55 @@ class Staging:
 
     # -- merge -----------------------------------------------------------------------------
     def merge(self) -> dict[str, int]:
-        """Upsert every staged record; a record identical to the registry's is not touched."""
+        """Upsert every staged record; a record identical to the registry's is not touched.
+
+        New records get their ids here (the registry's highest id + the line number), so
+        plaques, surveys and parents are joined by line and id, never looked up by code again.
+        """
         now = timezone.now()
         with connection.cursor() as cur:
+            if self.vendor == "postgresql":
+                # Ids are handed out below: no one else may insert records meanwhile.
+                cur.execute(f"LOCK TABLE {R} IN SHARE ROW EXCLUSIVE MODE")
+            cur.execute(f"SELECT MAX(id) FROM {R}")
+            (base,) = cur.fetchone()
+            if base is not None:  # an empty registry has nothing to match
+                cur.execute(
+                    f"""UPDATE imp_record SET rec_id = r.id FROM {R} r
+                        WHERE r.code = imp_record.code"""
+                )
+                self._find_changed(cur)
+                cur.execute(
+                    """UPDATE imp_record SET touched = 1
+                       WHERE rec_id IN (SELECT rec_id FROM imp_changed)"""
+                )
             cur.execute(
-                f"""UPDATE imp_record SET rec_id = r.id FROM {R} r
-                    WHERE r.code = imp_record.code"""
+                "UPDATE imp_record SET rec_id = %s + line, is_new = 1, touched = 1 "
+                "WHERE rec_id IS NULL",
+                [base or 0],
             )
-            cur.execute("UPDATE imp_record SET is_new = 1, touched = 1 WHERE rec_id IS NULL")
-            self._find_changed(cur)
-            cur.execute(
-                """UPDATE imp_record SET touched = 1
-                   WHERE rec_id IN (SELECT rec_id FROM imp_changed)"""
-            )
+            parent_id = f"""COALESCE(
+                (SELECT f.rec_id FROM imp_record f WHERE f.code = s.parent),
+                (SELECT p.id FROM {R} p WHERE p.code = s.parent))"""
             assignments = ", ".join(f"{col} = s.{src}" for col, src in FIELDS)
             cur.execute(
-                f"""UPDATE {R} SET {assignments}, parent_id = NULL, updated_at = %s
-                    FROM imp_record s WHERE {R}.id = s.rec_id AND s.touched = 1""",
+                f"""UPDATE {R} SET {assignments}, parent_id = {parent_id}, updated_at = %s
+                    FROM imp_record s
+                    WHERE {R}.id = s.rec_id AND s.touched = 1 AND s.is_new = 0""",
                 [now],
             )
             cols = ", ".join(col for col, _ in FIELDS)
-            srcs = ", ".join(src for _, src in FIELDS)
+            srcs = ", ".join(f"s.{src}" for _, src in FIELDS)
             cur.execute(
-                f"""INSERT INTO {R} (code, {cols}, created_at, updated_at)
-                    SELECT code, {srcs}, %s, %s FROM imp_record WHERE is_new = 1 ORDER BY code""",
+                f"""INSERT INTO {R} (id, code, {cols}, parent_id, created_at, updated_at)
+                    SELECT s.rec_id, s.code, {srcs}, {parent_id}, %s, %s
+                    FROM imp_record s WHERE s.is_new = 1 ORDER BY s.line""",
                 [now, now],
             )
-            cur.execute(
-                f"""UPDATE imp_record SET rec_id = r.id FROM {R} r
-                    WHERE r.code = imp_record.code AND imp_record.is_new = 1"""
-            )
-            cur.execute(
-                f"""UPDATE {R} SET parent_id = q.pid FROM (
-                        SELECT s.rec_id, p.id AS pid FROM imp_record s
-                        JOIN {R} p ON p.code = s.parent WHERE s.touched = 1) q
-                    WHERE {R}.id = q.rec_id"""
-            )
+            if self.vendor == "postgresql":
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{R}', 'id'), (SELECT MAX(id) FROM {R}))"
+                )
             self._replace_plaques(cur)
             self._replace_surveys(cur, now)
             cur.execute("SELECT COUNT(*), SUM(is_new), SUM(touched) - SUM(is_new) FROM imp_record")
@@ -218,14 +231,14 @@ class Staging:
         # Plaques and approved surveys compared as multisets, both ways round.
         plaque = "p.number, p.installed_on, p.removed_on"
         staged_plaques = f"""SELECT s.rec_id AS rec_id, {plaque}, COUNT(*) AS n
-                             FROM imp_plaque p JOIN imp_record s ON s.code = p.code
+                             FROM imp_plaque p JOIN imp_record s ON s.line = p.line
                              WHERE s.rec_id IS NOT NULL GROUP BY s.rec_id, {plaque}"""
         registry_plaques = f"""SELECT p.record_id AS rec_id, {plaque}, COUNT(*) AS n
                                FROM {P} p JOIN imp_record s ON s.rec_id = p.record_id
                                GROUP BY p.record_id, {plaque}"""
         survey = ", ".join(["v.surveyed_on"] + [f'v."{f}"' for f in SURVEY_FIELDS])
         staged_surveys = f"""SELECT s.rec_id AS rec_id, {survey}
-                             FROM imp_survey v JOIN imp_record s ON s.code = v.code
+                             FROM imp_survey v JOIN imp_record s ON s.line = v.line
                              WHERE s.rec_id IS NOT NULL"""
         registry_surveys = f"""SELECT v.building_id AS rec_id, {survey}
                                FROM {S} v JOIN imp_record s ON s.rec_id = v.building_id
@@ -248,8 +261,8 @@ class Staging:
         cur.execute(
             f"""INSERT INTO {P} (record_id, number, installed_on, removed_on)
                 SELECT s.rec_id, p.number, p.installed_on, p.removed_on
-                FROM imp_plaque p JOIN imp_record s ON s.code = p.code
-                WHERE s.touched = 1 ORDER BY s.rec_id, p.seq"""
+                FROM imp_plaque p JOIN imp_record s ON s.line = p.line
+                WHERE s.touched = 1"""
         )
 
     def _replace_surveys(self, cur, now) -> None:
@@ -259,12 +272,12 @@ class Staging:
         cur.execute(
             f"""DELETE FROM {S} WHERE state = '{APPROVED}' AND building_id IN ({touched_old})
                 AND NOT EXISTS (
-                    SELECT 1 FROM imp_survey v JOIN imp_record s ON s.code = v.code
+                    SELECT 1 FROM imp_survey v JOIN imp_record s ON s.line = v.line
                     WHERE s.rec_id = {S}.building_id AND v.surveyed_on = {S}.surveyed_on)"""
         )
         sets = ", ".join(f'"{f}" = v."{f}"' for f in SURVEY_FIELDS)
         cur.execute(
-            f"""UPDATE {S} SET {sets} FROM imp_survey v JOIN imp_record s ON s.code = v.code
+            f"""UPDATE {S} SET {sets} FROM imp_survey v JOIN imp_record s ON s.line = v.line
                 WHERE s.touched = 1 AND s.is_new = 0 AND {S}.building_id = s.rec_id
                 AND {S}.surveyed_on = v.surveyed_on AND {S}.state = '{APPROVED}'"""
         )
@@ -273,11 +286,10 @@ class Staging:
         cur.execute(
             f"""INSERT INTO {S} (building_id, surveyed_on, {cols}, state, created_at)
                 SELECT s.rec_id, v.surveyed_on, {vcols}, '{APPROVED}', %s
-                FROM imp_survey v JOIN imp_record s ON s.code = v.code
+                FROM imp_survey v JOIN imp_record s ON s.line = v.line
                 WHERE s.touched = 1 AND (s.is_new = 1 OR NOT EXISTS (
                     SELECT 1 FROM {S} x WHERE x.building_id = s.rec_id
-                    AND x.surveyed_on = v.surveyed_on AND x.state = '{APPROVED}'))
-                ORDER BY s.rec_id, v.surveyed_on""",
+                    AND x.surveyed_on = v.surveyed_on AND x.state = '{APPROVED}'))""",
             [now],
         )
 

@@ -88,61 +88,58 @@ def decode_line(raw: bytes, line: int, errors: LineErrors):
     return obj
 
 
-def _text(obj: dict, key: str, errors: LineErrors, *, required=False, label=None):
+def _text(obj: dict, key: str, errors: LineErrors, *, required=False, prefix=""):
     """A string value (or None when optional); checks length, NUL and lone surrogates."""
-    label = label or key
     value = obj.get(key)
     if value is None:
         if required:
-            errors.add(label, "required" if key not in obj else "must not be null")
+            errors.add(prefix + key, "required" if key not in obj else "must not be null")
         return None
     if type(value) is not str:
-        errors.add(label, f"must be a string, not {_json_type(value)}")
+        errors.add(prefix + key, f"must be a string, not {_json_type(value)}")
         return None
     limit = MAX_LENGTHS.get(key)
     if limit and len(value) > limit:
-        errors.add(label, f"longer than {limit} characters")
+        errors.add(prefix + key, f"longer than {limit} characters")
         return None
     if "\x00" in value:
-        errors.add(label, "contains a NUL character")
+        errors.add(prefix + key, "contains a NUL character")
         return None
     if not value.isascii():
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            errors.add(label, "contains an unpaired surrogate (not valid Unicode)")
+            errors.add(prefix + key, "contains an unpaired surrogate (not valid Unicode)")
             return None
     return value
 
 
-def _choice(obj: dict, key: str, allowed: frozenset, errors: LineErrors, *, required, label=None):
-    label = label or key
+def _choice(obj: dict, key: str, allowed: frozenset, errors: LineErrors, *, required, prefix=""):
     value = obj.get(key)
     if value is None:
         if required:
-            errors.add(label, "required" if key not in obj else "must not be null")
+            errors.add(prefix + key, "required" if key not in obj else "must not be null")
         return None
     if not isinstance(value, str) or value not in allowed:
-        errors.add(label, f"must be one of {', '.join(sorted(allowed))}, not {value!r}")
+        errors.add(prefix + key, f"must be one of {', '.join(sorted(allowed))}, not {value!r}")
         return None
     return value
 
 
-def _date(obj: dict, key: str, errors: LineErrors, *, required=False, label=None):
+def _date(obj: dict, key: str, errors: LineErrors, *, required=False, prefix=""):
     """A YYYY-MM-DD string, kept as text: ISO dates compare correctly as strings."""
-    label = label or key
     value = obj.get(key)
     if value is None:
         if required:
-            errors.add(label, "required" if key not in obj else "must not be null")
+            errors.add(prefix + key, "required" if key not in obj else "must not be null")
         return None
     if type(value) is not str or not DATE_RE.fullmatch(value):
-        errors.add(label, f"must be a date YYYY-MM-DD, not {value!r}")
+        errors.add(prefix + key, f"must be a date YYYY-MM-DD, not {value!r}")
         return None
     try:
         datetime.date.fromisoformat(value)
     except ValueError:
-        errors.add(label, f"not a real day: {value!r}")
+        errors.add(prefix + key, f"not a real day: {value!r}")
         return None
     return value
 
@@ -192,51 +189,45 @@ def _items(obj: dict, key: str, kind: str, kinds_with: frozenset, errors: LineEr
     return value
 
 
-def _plaques(items: list, code: str, errors: LineErrors) -> list[tuple]:
+def _plaques(items: list, line: int, errors: LineErrors) -> list[tuple]:
     rows = []
     for i, item in enumerate(items):
-        label = f"plaques[{i}]"
+        prefix = f"plaques[{i}]."
         if type(item) is not dict:
-            errors.add(label, "must be an object")
+            errors.add(prefix[:-1], "must be an object")
             continue
         before = len(errors)
-        _unknown_keys(item, PLAQUE_KEY_SET, errors, prefix=f"{label}.")
-        number = _text(item, "number", errors, label=f"{label}.number")
-        installed = _date(
-            item, "installed_on", errors, required=True, label=f"{label}.installed_on"
-        )
-        removed = _date(item, "removed_on", errors, label=f"{label}.removed_on")
+        _unknown_keys(item, PLAQUE_KEY_SET, errors, prefix=prefix)
+        number = _text(item, "number", errors, prefix=prefix)
+        installed = _date(item, "installed_on", errors, required=True, prefix=prefix)
+        removed = _date(item, "removed_on", errors, prefix=prefix)
         if installed and removed and removed <= installed:
-            errors.add(f"{label}.removed_on", "must be after installed_on")
+            errors.add(prefix + "removed_on", "must be after installed_on")
         if len(errors) == before:
-            rows.append((code, i, number, installed, removed))
+            rows.append((line, i, number, installed, removed))
     return rows
 
 
-def _surveys(items: list, code: str, errors: LineErrors) -> list[tuple]:
+def _surveys(items: list, line: int, errors: LineErrors) -> list[tuple]:
     rows, days = [], set()
     for i, item in enumerate(items):
-        label = f"surveys[{i}]"
+        prefix = f"surveys[{i}]."
         if type(item) is not dict:
-            errors.add(label, "must be an object")
+            errors.add(prefix[:-1], "must be an object")
             continue
         before = len(errors)
-        _unknown_keys(item, SURVEY_KEY_SET, errors, prefix=f"{label}.")
-        day = _date(item, "surveyed_on", errors, required=True, label=f"{label}.surveyed_on")
-        occupancy = _choice(
-            item, "occupancy", OCCUPANCIES, errors, required=True, label=f"{label}.occupancy"
-        )
-        condition = _choice(
-            item, "condition", CONDITIONS, errors, required=False, label=f"{label}.condition"
-        )
-        use = _text(item, "use", errors, label=f"{label}.use")
-        surveyor = _text(item, "surveyor", errors, label=f"{label}.surveyor")
-        notes = _text(item, "notes", errors, label=f"{label}.notes")
+        _unknown_keys(item, SURVEY_KEY_SET, errors, prefix=prefix)
+        day = _date(item, "surveyed_on", errors, required=True, prefix=prefix)
+        occupancy = _choice(item, "occupancy", OCCUPANCIES, errors, required=True, prefix=prefix)
+        condition = _choice(item, "condition", CONDITIONS, errors, required=False, prefix=prefix)
+        use = _text(item, "use", errors, prefix=prefix)
+        surveyor = _text(item, "surveyor", errors, prefix=prefix)
+        notes = _text(item, "notes", errors, prefix=prefix)
         if day in days:
-            errors.add(f"{label}.surveyed_on", f"a second survey on {day}: at most one a day")
+            errors.add(prefix + "surveyed_on", f"a second survey on {day}: at most one a day")
         days.add(day)
         if len(errors) == before:
-            rows.append((code, day, occupancy, condition, use, surveyor, notes))
+            rows.append((line, day, occupancy, condition, use, surveyor, notes))
     return rows
 
 
@@ -287,8 +278,8 @@ def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Pars
         errors.add("lat" if obj.get("lat") is None else "lon", "lat and lon: both or neither")
     plaques = _items(obj, "plaques", kind, KINDS_WITH_PLAQUES, errors)
     surveys = _items(obj, "surveys", kind, KINDS_WITH_SURVEYS, errors)
-    plaque_rows = _plaques(plaques, code, errors) if plaques else []
-    survey_rows = _surveys(surveys, code, errors) if surveys else []
+    plaque_rows = _plaques(plaques, errors.line, errors) if plaques else []
+    survey_rows = _surveys(surveys, errors.line, errors) if surveys else []
     if errors:
         return None
     record = (

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='更新时间')),
                 ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='registry.record', verbose_name='所属')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='registry.region', verbose_name='行政区划')),
+                ('region', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='records', to='registry.region', verbose_name='行政区划')),
             ],
             options={
                 'verbose_name': '保护对象',
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
                 ('rejection_reason', models.TextField(blank=True, null=True, verbose_name='退回理由')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='surveys', to='registry.record', verbose_name='历史建筑')),
+                ('building', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='surveys', to='registry.record', verbose_name='历史建筑')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
                 ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
             ],
@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
                 ('number', models.CharField(blank=True, max_length=100, null=True, verbose_name='牌号')),
                 ('installed_on', models.DateField(verbose_name='挂牌日期')),
                 ('removed_on', models.DateField(blank=True, null=True, verbose_name='摘牌日期')),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plaques', to='registry.record', verbose_name='保护对象')),
+                ('record', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='plaques', to='registry.record', verbose_name='保护对象')),
             ],
             options={
                 'verbose_name': '保护标志牌',

@@ -41,6 +41,7 @@ class Record(models.Model):
         verbose_name=_("行政区划"),
         on_delete=models.PROTECT,
         related_name="records",
+        db_index=False,  # record_region_kind serves region lookups
     )
     parent = models.ForeignKey(
         "self",
@@ -107,7 +108,11 @@ class Plaque(models.Model):
     """A protection plaque (保护标志牌) on a district or building; several may hang at once."""
 
     record = models.ForeignKey(
-        Record, verbose_name=_("保护对象"), on_delete=models.PROTECT, related_name="plaques"
+        Record,
+        verbose_name=_("保护对象"),
+        on_delete=models.PROTECT,
+        related_name="plaques",
+        db_index=False,  # plaque_record_installed leads with record
     )
     number = models.CharField(_("牌号"), max_length=100, null=True, blank=True)
     installed_on = models.DateField(_("挂牌日期"))

@@ -15,6 +15,7 @@ class Survey(models.Model):
         verbose_name=_("历史建筑"),
         on_delete=models.PROTECT,
         related_name="surveys",
+        db_index=False,  # survey_building_state leads with building
     )
     surveyed_on = models.DateField(_("调查日期"))
     occupancy = models.CharField(_("使用状况"), max_length=10, choices=Occupancy.choices)
