@@ -46,7 +46,7 @@ _PLACE_SECOND = _pairs(
     "安 an 宁 ning 平 ping 兴 xing 丰 feng 和 he 泰 tai 昌 chang 盛 sheng 山 shan 河 he "
     "溪 xi 桥 qiao 门 men 口 kou 湾 wan 塘 tang 坪 ping 岭 ling 田 tian 阳 yang 林 lin "
     "泉 quan 水 shui 庄 zhuang 坊 fang 井 jing 关 guan 城 cheng 台 tai 峰 feng 源 yuan "
-    "江 jiang 湖 hu 亭 ting 楼 lou 洲 zhou 园 yuan 街 jie"
+    "江 jiang 湖 hu 亭 ting 楼 lou 洲 zhou 园 yuan"
 )
 
 
@@ -105,6 +105,10 @@ _FORMER = (
     ("工人俱乐部旧址", "Workers' Club"),
 )
 
+# Old shop names (字号): 恒丰号, 裕昌号 ...
+_SHOP_FIRST = _pairs("恒 Heng 裕 Yu 万 Wan 同 Tong 德 De 永 Yong 广 Guang 瑞 Rui 福 Fu 义 Yi")
+_SHOP_SECOND = _pairs("丰 feng 泰 tai 昌 chang 盛 sheng 兴 xing 源 yuan 隆 long 祥 xiang 顺 shun")
+
 
 def building(r: Rand) -> tuple[str, str]:
     roll = r()
@@ -120,7 +124,9 @@ def building(r: Rand) -> tuple[str, str]:
         kind, kind_en = pick(r, _FORMER)
         return word + kind, f"Former {word_en} {kind_en}{DEMO}"
     if roll < 0.93:
-        return word + "号商铺", f"{word_en} Shop{DEMO}"
+        first, first_en = pick(r, _SHOP_FIRST)
+        second, second_en = pick(r, _SHOP_SECOND)
+        return f"{first}{second}号旧址", f"Former {first_en}{second_en} Store{DEMO}"
     number = 1 + int(r() * 120)
     return f"{word}街{number}号民居", f"No. {number} {word_en} Street Residence{DEMO}"
 
