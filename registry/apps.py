@@ -6,3 +6,9 @@ class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("历史文化保护名录")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Single-object saves of records, plaques and surveys keep the indicator state current.
+        from registry.services.indicator_state import connect_signals
+
+        connect_signals()

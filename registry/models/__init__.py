@@ -1,5 +1,14 @@
+from .indicators import IndicatorChange, IndicatorTotal
 from .records import Plaque, Record, RecordQuerySet
 from .regions import Region
 from .surveys import Survey
 
-__all__ = ["Plaque", "Record", "RecordQuerySet", "Region", "Survey"]
+__all__ = [
+    "IndicatorChange",
+    "IndicatorTotal",
+    "Plaque",
+    "Record",
+    "RecordQuerySet",
+    "Region",
+    "Survey",
+]

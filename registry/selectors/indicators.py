@@ -1,0 +1,199 @@
+"""The indicators of indicators.md: plaque coverage and vacancy, as of any day.
+
+Two parts, both here so that the whole definition reads in one place:
+
+1. What one record counts for on day D (`record_figures_sql`): the SQL that
+   registry.services.indicator_state runs to keep the IndicatorChange / IndicatorTotal tables
+   current for every day on which a record's contribution changes.
+2. The report (`indicator_report`, `indicator_trend`): sums of those figures over the series
+   (region, level) in scope, each read as of D with one index seek, and the rates.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import connection
+
+from registry.choices import Kind, Level, Occupancy, SurveyState
+from registry.models import IndicatorTotal, Plaque, Region, Survey
+from registry.regionscope import province_key, scope_range
+
+FIGURES = (
+    "districts",
+    "districts_plaqued",
+    "buildings",
+    "buildings_plaqued",
+    "buildings_vacant",
+    "buildings_occupancy_unknown",
+)
+GROUPINGS = ("none", "province", "prefecture", "county", "level")
+PLAQUE_TARGET = 1
+VACANCY_TARGET = 0.10
+
+
+# --- 1. What a record counts for on day D ----------------------------------------------------
+
+
+def record_figures_sql(day: str, record: str = "r") -> dict[str, str]:
+    """SQL expressions (0 or 1) of each figure for `record` (an alias of the record table) on
+    the day given by the SQL expression `day`. Literal values come from the code's own enums."""
+    r = record
+    designated = (
+        f"({r}.designated_on <= {day} AND ({r}.revoked_on IS NULL OR {r}.revoked_on > {day}))"
+    )
+    plaqued = (
+        f"EXISTS (SELECT 1 FROM {Plaque._meta.db_table} p WHERE p.record_id = {record}.id "
+        f"AND p.installed_on <= {day} AND (p.removed_on IS NULL OR p.removed_on > {day}))"
+    )
+    # The latest approved survey on or before D; unknown (NULL) when there is none.
+    occupancy = (
+        f"(SELECT s.occupancy FROM {Survey._meta.db_table} s WHERE s.building_id = {record}.id "
+        f"AND s.state = '{SurveyState.APPROVED.value}' AND s.surveyed_on <= {day} "
+        "ORDER BY s.surveyed_on DESC LIMIT 1)"
+    )
+    district = f"{record}.kind = '{Kind.DISTRICT.value}' AND {designated}"
+    building = f"{record}.kind = '{Kind.BUILDING.value}' AND {designated}"
+    conditions = {
+        "districts": district,
+        "districts_plaqued": f"{district} AND {plaqued}",
+        "buildings": building,
+        "buildings_plaqued": f"{building} AND {plaqued}",
+        "buildings_vacant": f"{building} AND {occupancy} = '{Occupancy.VACANT.value}'",
+        "buildings_occupancy_unknown": f"{building} AND {occupancy} IS NULL",
+    }
+    return {name: f"CASE WHEN {cond} THEN 1 ELSE 0 END" for name, cond in conditions.items()}
+
+
+def with_rates(figures: dict) -> dict:
+    """Add the rates of indicators.md; a rate over an empty denominator is null, and so is
+    its target flag."""
+    total = figures["districts"] + figures["buildings"]
+    plaqued = figures["districts_plaqued"] + figures["buildings_plaqued"]
+    coverage = plaqued / total if total else None
+    vacancy = figures["buildings_vacant"] / figures["buildings"] if figures["buildings"] else None
+    return {
+        **figures,
+        "plaque_coverage": coverage,
+        "plaque_target_met": None if coverage is None else coverage == PLAQUE_TARGET,
+        "vacancy_rate": vacancy,
+        "vacancy_target_met": None if vacancy is None else vacancy < VACANCY_TARGET,
+    }
+
+
+# --- 2. Reports ------------------------------------------------------------------------------
+
+T = IndicatorTotal._meta.db_table
+KEY_SQL = {
+    "province": "SUBSTR(t.region_code, 1, 2) || '0000'",
+    "prefecture": "SUBSTR(t.region_code, 1, 4) || '00'",
+    "county": "t.region_code",
+    "level": "t.level",
+}
+SUMS_SQL = ", ".join(f"SUM(t.{name})" for name in FIGURES)
+
+
+def _latest_sql(region: str | None, level: str | None, days: list) -> tuple[str, list]:
+    """For every series (region, level) in scope and every day, the id of the series' latest
+    IndicatorTotal row on or before that day. The series are driven from the region table and
+    the levels, so the work is one index seek on (region_code, level, day) per series and day,
+    never a scan of the history."""
+    levels = [level] if level else list(Level.values)
+    where, scope = "", []
+    if region:
+        where, scope = "WHERE r.code BETWEEN %s AND %s", list(scope_range(region))
+    sql = (
+        f"SELECT d.day AS day, (SELECT t2.id FROM {T} t2"
+        " WHERE t2.region_code = r.code AND t2.level = l.level AND t2.day <= d.day"
+        " ORDER BY t2.day DESC LIMIT 1) AS tid"
+        f" FROM {Region._meta.db_table} r"
+        f" CROSS JOIN ({_union('day', days)}) d"
+        f" CROSS JOIN ({_union('level', levels)}) l {where}"
+    )
+    return sql, [*days, *levels, *scope]
+
+
+def _union(column: str, values: list) -> str:
+    return " UNION ALL ".join([f"SELECT %s AS {column}"] * len(values))
+
+
+def _sum_latest(key: str, region, level, days) -> list[tuple]:
+    """(key, *FIGURES) summed over the latest rows, grouped by the SQL expression `key`."""
+    latest, params = _latest_sql(region, level, days)
+    group = "" if key == "''" else f"GROUP BY {key}"
+    sql = f"SELECT {key}, {SUMS_SQL} FROM ({latest}) latest JOIN {T} t ON t.id = latest.tid {group}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _figures(values: Iterable) -> dict:
+    return {name: int(value or 0) for name, value in zip(FIGURES, values, strict=True)}
+
+
+def indicator_report(
+    *,
+    as_of: datetime.date,
+    by: str = "none",
+    region: str | None = None,
+    level: str | None = None,
+) -> dict:
+    """The report of indicators.md. `region` and `level` must be valid (see
+    registry.forms.indicators). One query, plus one for the labels of a region grouping."""
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}")
+    result = _sum_latest(KEY_SQL.get(by, "''"), region, level, [as_of])
+    groups = {row[0]: _figures(row[1:]) for row in result}
+    total = _figures(sum(g[name] for g in groups.values()) for name in FIGURES)
+    rows = []
+    if by != "none":
+        # Code-point order, whatever the database's collation.
+        keep = sorted(k for k, g in groups.items() if g["districts"] or g["buildings"])
+        labels = _labels(by, keep)
+        rows = [{"key": k, "label": labels[k], **with_rates(groups[k])} for k in keep]
+    return {
+        "as_of": as_of.isoformat(),
+        "by": by,
+        "region": region,
+        "level": level,
+        "rows": rows,
+        "total": with_rates(total),
+    }
+
+
+def _labels(by: str, keys: list[str]) -> dict[str, str]:
+    """The region's name where the registry has the code, else its province's (e.g. 110100,
+    a prefecture key of Beijing, which has no prefecture level)."""
+    if by == "level":
+        return {k: str(Level(k).label) for k in keys}
+    wanted = set(keys) | {province_key(k) for k in keys}
+    names = dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
+    return {k: names.get(k) or names.get(province_key(k), k) for k in keys}
+
+
+def trend_days(as_of: datetime.date, years: int) -> list[datetime.date]:
+    """The year ends of the `years` years before `as_of`'s year, then `as_of` itself."""
+    years = min(years, as_of.year - 1)  # there is no year 0
+    ends = [datetime.date(as_of.year - n, 12, 31) for n in range(years, 0, -1)]
+    return [*ends, as_of]
+
+
+def indicator_trend(
+    *,
+    as_of: datetime.date,
+    years: int = 10,
+    region: str | None = None,
+    level: str | None = None,
+) -> list[dict]:
+    """The figures and rates of one scope as of each day of `trend_days`, in one query."""
+    days = trend_days(as_of, years)
+    found = {
+        _as_date(row[0]): _figures(row[1:])
+        for row in _sum_latest("latest.day", region, level, days)
+    }
+    empty = _figures([0] * len(FIGURES))
+    return [{"as_of": d.isoformat(), **with_rates(found.get(d, empty))} for d in days]
+
+
+def _as_date(value) -> datetime.date:
+    """SQLite hands back a computed date column as text."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)

@@ -1,0 +1,169 @@
+"""Keeps the pre-computed indicator state (registry/models/indicators.py) equal to what the
+records, plaques and surveys say, in a constant number of set-based SQL statements.
+
+Who calls `refresh`:
+- the bulk importer, after each import (raw SQL writes send no signals);
+- the signal receivers below, for single-object ORM saves and deletes of Record, Plaque and
+  Survey. Writes that bypass signals (QuerySet.update, bulk_create, raw SQL) must call
+  `refresh(records=...)` themselves.
+
+Day rollover needs nothing: a change dated in the future (a plaque removal, a revocation) is
+stored on its own day and counts from that day on, because reports read "the latest total on
+or before D".
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from registry.choices import Kind, SurveyState
+from registry.models import IndicatorChange, IndicatorTotal, Plaque, Record, Survey
+from registry.selectors.indicators import FIGURES, record_figures_sql
+
+R = Record._meta.db_table
+P = Plaque._meta.db_table
+S = Survey._meta.db_table
+C = IndicatorChange._meta.db_table
+T = IndicatorTotal._meta.db_table
+# Any constant: serialises concurrent refreshes on PostgreSQL, which would otherwise both
+# rebuild the same series and collide on its unique days. SQLite serialises writers anyway.
+LOCK_KEY = 7_260_2260
+COUNTED = (
+    f"r.kind IN ('{Kind.DISTRICT.value}', '{Kind.BUILDING.value}') AND r.designated_on IS NOT NULL"
+)
+
+
+def refresh(records: QuerySet | Iterable[int] | None = None) -> None:
+    """Recompute the indicator state of `records` (a Record queryset or record ids; None: all
+    records), and the running totals of every series they count in or counted in before."""
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        if records is None:
+            cur.execute(f"DELETE FROM {C}")
+            cur.execute(*_insert_changes("", []))
+            cur.execute(f"DELETE FROM {T}")
+            cur.execute(*_insert_totals("", []))
+            return
+        ids, params = _ids_sql(records)
+        # The series to rebuild: where the records counted (their old change rows) and where
+        # they count now (a record may have moved to another region or level).
+        cur.execute("DROP TABLE IF EXISTS ind_series")
+        cur.execute(
+            f"CREATE TEMP TABLE ind_series AS"
+            f" SELECT region_code, level FROM {C} WHERE record_id IN ({ids})"
+            f" UNION SELECT region_id, level FROM {R} WHERE id IN ({ids})",
+            params * 2,
+        )
+        cur.execute(f"DELETE FROM {C} WHERE record_id IN ({ids})", params)
+        cur.execute(*_insert_changes(f"AND r.id IN ({ids})", params))
+        cur.execute(f"DELETE FROM {T} WHERE {_in_series(T)}")
+        cur.execute(*_insert_totals(f"WHERE {_in_series('c')}", []))
+        cur.execute("DROP TABLE ind_series")
+
+
+def _ids_sql(records: QuerySet | Iterable[int]) -> tuple[str, list]:
+    if isinstance(records, QuerySet):
+        sql, params = records.order_by().values("pk").query.sql_with_params()
+        return sql, list(params)
+    ids = [int(pk) for pk in records] or [0]  # "IN ()" is not SQL; no record has id 0
+    return ", ".join(["%s"] * len(ids)), ids
+
+
+def _in_series(table: str) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM ind_series s"
+        f" WHERE s.region_code = {table}.region_code AND s.level = {table}.level)"
+    )
+
+
+def _insert_changes(scope: str, params: list) -> tuple[str, list]:
+    """One IndicatorChange row per record and day on which any figure changes.
+
+    A record's figures can only change on the days when something about it starts or stops:
+    designation, revocation, a plaque hung or removed, an approved survey. Its figures are
+    evaluated on each of those days with the formulas of indicators.md, and the row keeps the
+    difference from the day before (LAG); days without a difference are dropped."""
+    base = f"{COUNTED} {scope}"
+
+    def inside(day: str) -> str:  # on a day the record is designated, after its first one
+        return f"{day} > r.designated_on AND (r.revoked_on IS NULL OR {day} < r.revoked_on)"
+
+    days = (
+        f"SELECT r.id AS record_id, r.designated_on AS day FROM {R} r WHERE {base}"
+        f" UNION SELECT r.id, r.revoked_on FROM {R} r WHERE {base} AND r.revoked_on IS NOT NULL"
+        f" UNION SELECT r.id, p.installed_on FROM {P} p JOIN {R} r ON r.id = p.record_id"
+        f" WHERE {base} AND {inside('p.installed_on')}"
+        f" UNION SELECT r.id, p.removed_on FROM {P} p JOIN {R} r ON r.id = p.record_id"
+        f" WHERE {base} AND {inside('p.removed_on')}"
+        f" UNION SELECT r.id, s.surveyed_on FROM {S} s JOIN {R} r ON r.id = s.building_id"
+        f" WHERE {base} AND r.kind = '{Kind.BUILDING.value}'"
+        f" AND s.state = '{SurveyState.APPROVED.value}' AND {inside('s.surveyed_on')}"
+    )
+    figures = record_figures_sql("days.day", record="r")
+    on_day = ", ".join(f"{sql} AS {name}" for name, sql in figures.items())
+    deltas = ", ".join(f"{f} - LAG({f}, 1, 0) OVER w AS {f}" for f in FIGURES)
+    columns = ", ".join(FIGURES)
+    changed = " OR ".join(f"{f} <> 0" for f in FIGURES)
+    sql = (
+        f"INSERT INTO {C} (record_id, region_code, level, day, {columns})"
+        f" SELECT record_id, region_code, level, day, {columns} FROM ("
+        f"  SELECT record_id, region_code, level, day, {deltas} FROM ("
+        f"   SELECT r.id AS record_id, r.region_id AS region_code, r.level AS level,"
+        f"   days.day AS day, {on_day}"
+        f"   FROM ({days}) days JOIN {R} r ON r.id = days.record_id"
+        f"  ) f WINDOW w AS (PARTITION BY record_id ORDER BY day)"
+        f" ) c WHERE {changed}"
+    )
+    return sql, params * 5
+
+
+def _insert_totals(where: str, params: list) -> tuple[str, list]:
+    """Running sums of the changes per series (region, level), one row per day it moved."""
+    columns = ", ".join(FIGURES)
+    sums = ", ".join(f"SUM(SUM(c.{f})) OVER w" for f in FIGURES)
+    sql = (
+        f"INSERT INTO {T} (region_code, level, day, {columns})"
+        f" SELECT c.region_code, c.level, c.day, {sums} FROM {C} c {where}"
+        " GROUP BY c.region_code, c.level, c.day"
+        " WINDOW w AS (PARTITION BY c.region_code, c.level ORDER BY c.day)"
+    )
+    return sql, params
+
+
+# --- Single-object ORM writes ----------------------------------------------------------------
+
+OWNER_FIELD = {Plaque: "record_id", Survey: "building_id"}
+
+
+def _remember_owner(sender, instance, raw=False, **kwargs):
+    """A plaque or survey moved to another record leaves its old record to refresh too."""
+    field = OWNER_FIELD[sender]
+    old = None
+    if instance.pk is not None and not raw:
+        old = sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
+    instance._indicator_old_owner = old
+
+
+def _owner_changed(sender, instance, **kwargs):
+    old = getattr(instance, "_indicator_old_owner", None)
+    owners = {getattr(instance, OWNER_FIELD[sender]), old}
+    refresh(records=[pk for pk in owners if pk is not None])
+
+
+def _record_changed(sender, instance, **kwargs):
+    refresh(records=[instance.pk])
+
+
+def connect_signals() -> None:
+    """Called from RegistryConfig.ready()."""
+    uid = "indicator_state"
+    post_save.connect(_record_changed, sender=Record, dispatch_uid=f"{uid}.record.save")
+    post_delete.connect(_record_changed, sender=Record, dispatch_uid=f"{uid}.record.delete")
+    for model in OWNER_FIELD:
+        name = model._meta.model_name
+        pre_save.connect(_remember_owner, sender=model, dispatch_uid=f"{uid}.{name}.pre")
+        post_save.connect(_owner_changed, sender=model, dispatch_uid=f"{uid}.{name}.save")
+        post_delete.connect(_owner_changed, sender=model, dispatch_uid=f"{uid}.{name}.delete")
