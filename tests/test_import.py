@@ -257,3 +257,25 @@ def test_an_overlong_line_is_refused_without_reading_it_whole(tmp_path, monkeypa
 def test_missing_file_is_a_clear_error(tmp_path):
     ok, _, err = run_import(tmp_path / "nope.jsonl")
     assert not ok and "no such file" in err
+
+
+def test_imports_keep_the_indicator_figures_current(tmp_path):
+    import datetime
+
+    from registry.selectors.indicators import indicator_report
+
+    def total():
+        report = indicator_report(as_of=datetime.date(2024, 12, 31))["total"]
+        return report["buildings"], report["buildings_plaqued"], report["buildings_vacant"]
+
+    vacant = [{"surveyed_on": "2020-01-01", "occupancy": "vacant"}]
+    plaque = [{"installed_on": "2016-01-01"}]
+    assert run_import(write(tmp_path, jsonl(
+        city(), district(), building(surveys=vacant), building("B2", plaques=plaque)),
+        "a.jsonl"))[0]  # fmt: skip
+    assert total() == (2, 1, 1)  # the first import fills an empty registry
+    assert run_import(write(tmp_path, jsonl(
+        building(plaques=plaque, surveys=[*vacant, {"surveyed_on": "2022-01-01",
+                                                    "occupancy": "in_use"}]),
+        building("B3", revoked_on="2018-01-01")), "b.jsonl"))[0]  # fmt: skip
+    assert total() == (2, 2, 0)  # B1 now plaqued and in use; B3 revoked before the day

@@ -9,6 +9,7 @@ The same SQL runs on SQLite (3.39+, for IS DISTINCT FROM and UPDATE ... FROM) an
 from contextlib import contextmanager
 
 from django.db import connection
+from django.db.models import UniqueConstraint
 from django.utils import timezone
 
 from registry.choices import ALLOWED_PARENT_KINDS, SurveyState
@@ -197,6 +198,11 @@ class Staging:
                     WHERE {R}.id = s.rec_id AND s.touched = 1 AND s.is_new = 0""",
                 [now],
             )
+            # Filling empty tables: build the secondary indexes once at the end (a sort)
+            # rather than row by row; creating them again re-checks the unique ones. SQLite
+            # only: PostgreSQL would lock readers out and refuses it with deferred FK checks.
+            bulk = base is None and self.vendor == "sqlite"
+            rebuild = _drop_secondary_indexes(cur) if bulk else []
             cols = ", ".join(col for col, _ in FIELDS)
             srcs = ", ".join(f"s.{src}" for _, src in FIELDS)
             cur.execute(
@@ -211,6 +217,8 @@ class Staging:
                 )
             self._replace_plaques(cur)
             self._replace_surveys(cur, now)
+            for sql in rebuild:
+                cur.execute(sql)
             cur.execute("SELECT COUNT(*), SUM(is_new), SUM(touched) - SUM(is_new) FROM imp_record")
             total, created, updated = cur.fetchone()
         return {
@@ -218,6 +226,7 @@ class Staging:
             "created": created or 0,
             "updated": updated or 0,
             "unchanged": (total or 0) - (created or 0) - (updated or 0),
+            "was_empty": base is None,
         }
 
     def _find_changed(self, cur) -> None:
@@ -292,6 +301,21 @@ class Staging:
                     AND x.surveyed_on = v.surveyed_on AND x.state = '{APPROVED}'))""",
             [now],
         )
+
+
+def _drop_secondary_indexes(cur) -> list[str]:
+    """Drop the Meta indexes and partial unique indexes of the three tables; returns the SQL
+    that creates them again."""
+    editor = connection.schema_editor(collect_sql=True)  # not entered: it only writes SQL
+    editor.deferred_sql = []
+    recreate = []
+    for model in (Record, Plaque, Survey):
+        items = [*model._meta.indexes]
+        items += [c for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
+        for item in items:
+            cur.execute(str(item.remove_sql(model, editor)))
+            recreate.append(str(item.create_sql(model, editor)))
+    return recreate
 
 
 class _Writer:
