@@ -1,0 +1,31 @@
+import pytest
+from django.urls import reverse
+
+from registry.models import Plaque, Record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def building():
+    city = Record.objects.create(code="C1", kind="city", name="平遥", level="national",
+                                 region_id="140728", designated_on="1986-12-08")  # fmt: skip
+    b = Record.objects.create(code="B1", kind="building", name="张氏宗祠", level="provincial",
+                              region_id="140728", parent=city)  # fmt: skip
+    Plaque.objects.create(record=b, number="P1", installed_on="2015-01-01")
+    return b
+
+
+def test_record_list_and_change_page_render(admin_client, building, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        response = admin_client.get(reverse("admin:registry_record_changelist") + "?q=宗祠")
+    assert response.status_code == 200
+    assert "张氏宗祠" in response.content.decode()
+    response = admin_client.get(reverse("admin:registry_record_change", args=[building.pk]))
+    assert response.status_code == 200 and "P1" in response.content.decode()
+
+
+def test_records_cannot_be_deleted_through_the_admin(admin_client, building):
+    url = reverse("admin:registry_record_delete", args=[building.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    assert Record.objects.filter(pk=building.pk).exists()
