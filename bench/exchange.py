@@ -67,8 +67,9 @@ def run(results: dict, *, source: Path, out_dir: Path, env: dict) -> None:
     figures["floor_s"] = round(floor(source, out_dir), 2)
     print(f"floor (parse + flat executemany): {figures['floor_s']} s", flush=True)
 
-    seconds, peak, output = manage("import_heritage", str(source), env=env)
+    seconds, peak, output = manage("import_heritage", "-v", "2", str(source), env=env)
     figures["import_s"] = round(seconds, 2)
+    figures["import_phases"] = output.rsplit("phases: ", 1)[-1]
     figures["import_peak_mb"] = round(peak)
     figures["import_vs_floor"] = round(seconds / figures["floor_s"], 2)
     print(f"import into an empty registry: {seconds:.1f} s ({output.strip()})", flush=True)

@@ -36,3 +36,7 @@ class Command(BaseCommand):
             f"{result.unchanged} unchanged), {result.plaques} plaques, {result.surveys} surveys "
             f"in {result.seconds:.1f} s"
         )
+        if options["verbosity"] >= 2:
+            self.stdout.write(
+                "phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.phases.items())
+            )
