@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from registry import indicator_formats as formats
+from registry.choices import Level
 from registry.forms.indicators import IndicatorParamsForm
 from registry.models import Region
 from registry.regionscope import prefecture_key, province_key
@@ -99,6 +100,7 @@ def report_page(request):
         ],
         "region_options": _region_options(region, names),
         "scope_name": _scope_name(region, names),
+        "level_label": Level(params["level"]).label if params["level"] else "",
         "downloads": [
             (fmt, f"{reverse('reports-download', args=[fmt])}?{_query(params)}")
             for fmt in DOWNLOADS

@@ -22,6 +22,12 @@
     return source ? JSON.parse(source.textContent) : [];
   }
 
+  // The top of a rate axis: the first of these that holds every value (rates never pass 100%).
+  function axisMax(values, least) {
+    var top = Math.max.apply(null, [least].concat(values.filter(function (v) { return v !== null; })));
+    return [0.2, 0.3, 0.5, 1].filter(function (m) { return m >= top; })[0] || 1;
+  }
+
   function missed(value, target, rule) {
     if (value === null) return false;
     return rule === "below" ? value < target : value >= target;
@@ -33,8 +39,7 @@
     var unknown = box.dataset.unknown;
     var top = 22, rowH = 24, labelW = 130, valueW = 110, width = size(box, 360);
     var plotW = width - labelW - valueW;
-    var max = Math.max(+box.dataset.max, target);
-    rows.forEach(function (r) { if (r[metric] !== null) max = Math.max(max, r[metric] * 1.05); });
+    var max = axisMax(rows.map(function (r) { return r[metric]; }), Math.max(+box.dataset.max, target));
     var x = function (v) { return labelW + (v / max) * plotW; };
     var height = top + rows.length * rowH + 6;
     var svg = el("svg", {viewBox: "0 0 " + width + " " + height, role: "img",
@@ -68,8 +73,7 @@
   function trend(box) {
     var points = data(box), metric = box.dataset.metric, target = +box.dataset.target;
     var width = size(box, 300), height = 232, left = 52, right = 20, top = 16, bottom = 42;
-    var max = target >= 1 ? 1 : 0.2;
-    points.forEach(function (p) { if (p[metric] !== null) max = Math.max(max, p[metric] * 1.1); });
+    var max = axisMax(points.map(function (p) { return p[metric]; }), target >= 1 ? 1 : 0.2);
     var time = points.map(function (p) { return Date.parse(p.as_of); });
     var t0 = time[0], span = Math.max(1, time[time.length - 1] - t0);
     var x = function (i) { return left + ((time[i] - t0) / span) * (width - left - right); };

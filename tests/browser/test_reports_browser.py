@@ -1,0 +1,76 @@
+"""The report page in headless Chromium: charts drawn, drill down by clicking, download."""
+
+import re
+
+import pytest
+
+from tests.indicator_builders import plaque, record, survey
+
+# serialized_rollback: a transactional test flushes every table, the regions loaded by a
+# migration included; this puts them back.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def registry():
+    for region, plaqued in (("140728", True), ("140728", False), ("140105", True),
+                            ("110101", True), ("441900", True)):  # fmt: skip
+        rec = record(designated="2010-01-01", region=region)
+        if plaqued:
+            plaque(rec, "2010-06-01")
+        survey(rec, "2012-01-01", "vacant" if region == "140728" else "in_use")
+    plaque(record("district", designated="2011-01-01", region="140728"), "2011-02-01")
+
+
+def test_drill_down_and_download(live_server, page, artifacts, registry):
+    page.goto(f"{live_server.url}/reports/?as_of=2020-12-31")
+    assert page.locator("h1").inner_text() == "挂牌保护率与历史建筑空置率"
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    # Two bar charts and two trend charts, drawn by the page's own script.
+    assert page.locator(".chart svg").count() == 4
+    assert page.locator(".chart svg .target").count() == 4
+    table = page.locator("table.report").first
+    assert table.locator("tbody th").all_inner_texts() == [
+        "北京市 110000", "山西省 140000", "广东省 440000",
+    ]  # fmt: skip
+
+    table.get_by_role("link", name="山西省").click()
+    page.wait_for_url(re.compile(r"region=140000"))
+    table = page.locator("table.report").first
+    assert "晋中市" in table.inner_text() and "太原市" in table.inner_text()
+    table.get_by_role("link", name="晋中市").click()
+    page.wait_for_url(re.compile(r"region=140700"))
+    row = page.locator("table.report tbody tr").first
+    assert "平遥县" in row.inner_text()
+    assert "未达标" in row.inner_text()  # one of Pingyao's two buildings has no plaque
+    assert [c.strip() for c in page.locator(".crumbs li").all_inner_texts()] == [
+        "全国", "山西省", "晋中市",
+    ]  # fmt: skip
+    page.screenshot(path=artifacts / "reports-jinzhong.png", full_page=True)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    data = download.value.path().read_bytes()
+    assert download.value.suggested_filename == "indicators-2020-12-31-county-140700.csv"
+    assert data.startswith(b"\xef\xbb\xbf") and "平遥县" in data.decode("utf-8-sig")
+    assert page.errors == []
+
+
+def test_filters_by_keyboard_and_narrow_screen(live_server, page, artifacts, registry):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/reports/")
+    page.get_by_label("保护级别").select_option("national")
+    page.get_by_label("行政区划").select_option("140000")
+    page.get_by_label("统计日期").fill("2010-12-31")
+    page.get_by_label("统计日期").press("Enter")  # submits the form, as a keyboard user would
+    page.wait_for_url(re.compile(r"region=140000"))
+    assert "as_of=2010-12-31" in page.url and "level=national" in page.url
+    assert page.locator(".summary h2").inner_text() == "山西省 · 2010-12-31 · 国家级"
+    # The charts fit the screen: nothing scrolls sideways but the table.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    page.screenshot(path=artifacts / "reports-narrow.png", full_page=True)
+    assert page.errors == []
