@@ -130,6 +130,8 @@ def test_refresh_issues_a_constant_number_of_statements(
         refresh(records=Record.objects.filter(pk__in=[r.pk for r in many]))
     with django_assert_num_queries(len(small.captured_queries)):
         refresh(records=[r.pk for r in many])
+    with django_assert_num_queries(len(small.captured_queries)):
+        refresh(records=Record.objects.order_by("-pk")[:3])
     with django_assert_max_num_queries(7):
         refresh()
     assert_current()

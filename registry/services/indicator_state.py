@@ -45,7 +45,7 @@ def refresh(records: QuerySet | Iterable[int] | None = None) -> None:
             cur.execute(f"DELETE FROM {C}")
             cur.execute(*_insert_changes("", []))
             cur.execute(f"DELETE FROM {T}")
-            cur.execute(*_insert_totals("", []))
+            cur.execute(*_insert_totals(f"{C} c"))
             return
         ids, params = _ids_sql(records)
         # The series to rebuild: where the records counted (their old change rows) and where
@@ -59,24 +59,28 @@ def refresh(records: QuerySet | Iterable[int] | None = None) -> None:
         )
         cur.execute(f"DELETE FROM {C} WHERE record_id IN ({ids})", params)
         cur.execute(*_insert_changes(f"AND r.id IN ({ids})", params))
-        cur.execute(f"DELETE FROM {T} WHERE {_in_series(T)}")
-        cur.execute(*_insert_totals(f"WHERE {_in_series('c')}", []))
+        cur.execute(
+            f"DELETE FROM {T} WHERE id IN (SELECT t.id FROM ind_series s CROSS JOIN {T} t"
+            f" WHERE {_same_series('t')})"
+        )
+        cur.execute(*_insert_totals(f"ind_series s CROSS JOIN {C} c WHERE {_same_series('c')}"))
         cur.execute("DROP TABLE ind_series")
 
 
 def _ids_sql(records: QuerySet | Iterable[int]) -> tuple[str, list]:
     if isinstance(records, QuerySet):
-        sql, params = records.order_by().values("pk").query.sql_with_params()
+        if not records.query.is_sliced:  # a slice keeps its order: it picks the records
+            records = records.order_by()
+        sql, params = records.values("pk").query.sql_with_params()
         return sql, list(params)
     ids = [int(pk) for pk in records] or [0]  # "IN ()" is not SQL; no record has id 0
     return ", ".join(["%s"] * len(ids)), ids
 
 
-def _in_series(table: str) -> str:
-    return (
-        "EXISTS (SELECT 1 FROM ind_series s"
-        f" WHERE s.region_code = {table}.region_code AND s.level = {table}.level)"
-    )
+def _same_series(table: str) -> str:
+    # Joined from the few series to rebuild (CROSS JOIN keeps them the outer loop on
+    # SQLite), so that the history of all other series is never scanned.
+    return f"{table}.region_code = s.region_code AND {table}.level = s.level"
 
 
 def _insert_changes(scope: str, params: list) -> tuple[str, list]:
@@ -120,17 +124,18 @@ def _insert_changes(scope: str, params: list) -> tuple[str, list]:
     return sql, params * 5
 
 
-def _insert_totals(where: str, params: list) -> tuple[str, list]:
-    """Running sums of the changes per series (region, level), one row per day it moved."""
+def _insert_totals(source: str) -> tuple[str, list]:
+    """Running sums of the changes per series (region, level), one row per day it moved;
+    `source` is the FROM clause that yields the changes `c` to sum."""
     columns = ", ".join(FIGURES)
     sums = ", ".join(f"SUM(SUM(c.{f})) OVER w" for f in FIGURES)
     sql = (
         f"INSERT INTO {T} (region_code, level, day, {columns})"
-        f" SELECT c.region_code, c.level, c.day, {sums} FROM {C} c {where}"
+        f" SELECT c.region_code, c.level, c.day, {sums} FROM {source}"
         " GROUP BY c.region_code, c.level, c.day"
         " WINDOW w AS (PARTITION BY c.region_code, c.level ORDER BY c.day)"
     )
-    return sql, params
+    return sql, []
 
 
 # --- Single-object ORM writes ----------------------------------------------------------------
