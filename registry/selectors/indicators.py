@@ -34,34 +34,44 @@ VACANCY_TARGET = 0.10
 # --- 1. What a record counts for on day D ----------------------------------------------------
 
 
-def record_figures_sql(day: str, record: str = "r") -> dict[str, str]:
-    """SQL expressions (0 or 1) of each figure for `record` (an alias of the record table) on
-    the day given by the SQL expression `day`. Literal values come from the code's own enums."""
-    r = record
-    designated = (
-        f"({r}.designated_on <= {day} AND ({r}.revoked_on IS NULL OR {r}.revoked_on > {day}))"
-    )
-    plaqued = (
-        f"EXISTS (SELECT 1 FROM {Plaque._meta.db_table} p WHERE p.record_id = {record}.id "
-        f"AND p.installed_on <= {day} AND (p.removed_on IS NULL OR p.removed_on > {day}))"
-    )
-    # The latest approved survey on or before D; unknown (NULL) when there is none.
-    occupancy = (
-        f"(SELECT s.occupancy FROM {Survey._meta.db_table} s WHERE s.building_id = {record}.id "
-        f"AND s.state = '{SurveyState.APPROVED.value}' AND s.surveyed_on <= {day} "
-        "ORDER BY s.surveyed_on DESC LIMIT 1)"
-    )
-    district = f"{record}.kind = '{Kind.DISTRICT.value}' AND {designated}"
-    building = f"{record}.kind = '{Kind.BUILDING.value}' AND {designated}"
+def figures_sql(kind: str, designated: str, plaqued: str, vacant: str, unknown: str) -> dict:
+    """SQL expressions (0 or 1) of each figure for one record, given SQL conditions for its
+    kind and for its state on day D. The one place that says which record counts where."""
+    district = f"{kind} = '{Kind.DISTRICT.value}' AND {designated}"
+    building = f"{kind} = '{Kind.BUILDING.value}' AND {designated}"
     conditions = {
         "districts": district,
         "districts_plaqued": f"{district} AND {plaqued}",
         "buildings": building,
         "buildings_plaqued": f"{building} AND {plaqued}",
-        "buildings_vacant": f"{building} AND {occupancy} = '{Occupancy.VACANT.value}'",
-        "buildings_occupancy_unknown": f"{building} AND {occupancy} IS NULL",
+        "buildings_vacant": f"{building} AND {vacant}",
+        "buildings_occupancy_unknown": f"{building} AND {unknown}",
     }
     return {name: f"CASE WHEN {cond} THEN 1 ELSE 0 END" for name, cond in conditions.items()}
+
+
+def record_figures_sql(day: str, record: str = "r") -> dict[str, str]:
+    """The figures of `record` (an alias of the record table) on the day given by the SQL
+    expression `day`, word for word from indicators.md. The indicator state is built by
+    running sums instead (registry.services.indicator_state), and tested equal to this."""
+    r = record
+    designated = (
+        f"({r}.designated_on <= {day} AND ({r}.revoked_on IS NULL OR {r}.revoked_on > {day}))"
+    )
+    plaqued = (
+        f"EXISTS (SELECT 1 FROM {Plaque._meta.db_table} p WHERE p.record_id = {r}.id "
+        f"AND p.installed_on <= {day} AND (p.removed_on IS NULL OR p.removed_on > {day}))"
+    )
+    # The latest approved survey on or before D; unknown (NULL) when there is none.
+    occupancy = (
+        f"(SELECT s.occupancy FROM {Survey._meta.db_table} s WHERE s.building_id = {r}.id "
+        f"AND s.state = '{SurveyState.APPROVED.value}' AND s.surveyed_on <= {day} "
+        "ORDER BY s.surveyed_on DESC LIMIT 1)"
+    )
+    return figures_sql(
+        f"{r}.kind", designated, plaqued, f"{occupancy} = '{Occupancy.VACANT.value}'",
+        f"{occupancy} IS NULL",
+    )  # fmt: skip
 
 
 def with_rates(figures: dict) -> dict:
