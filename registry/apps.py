@@ -12,3 +12,7 @@ class RegistryConfig(AppConfig):
         from registry.services.indicator_state import connect_signals
 
         connect_signals()
+        # ...and of records the catalog's search data.
+        from registry.services import search_index
+
+        search_index.connect_signals()

@@ -1,6 +1,7 @@
 from .indicators import IndicatorChange, IndicatorTotal
 from .records import Plaque, Record, RecordQuerySet
 from .regions import Region
+from .search import SearchDoc
 from .surveys import Survey
 
 __all__ = [
@@ -10,5 +11,6 @@ __all__ = [
     "Record",
     "RecordQuerySet",
     "Region",
+    "SearchDoc",
     "Survey",
 ]

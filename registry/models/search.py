@@ -1,0 +1,30 @@
+"""The catalog's search data, derived from Record by registry.services.search_index.
+
+One row per record: `terms`, the space-separated search keys of the record (see the service),
+indexed by the database's own inverted index, created in migration 0004 outside the ORM:
+an FTS5 table (external content, this table) on SQLite, a GIN index over the keys as tsvector
+lexemes on PostgreSQL. Both answer "some key starts with q", which is all a search asks.
+"""
+
+from django.db import models
+
+from registry.models.records import Record
+
+
+class SearchDoc(models.Model):
+    # No database constraint: the bulk importer writes records with raw SQL and refreshes this
+    # table afterwards; a foreign key would only slow that rebuild down.
+    record = models.OneToOneField(
+        Record,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    terms = models.TextField()
+
+    class Meta:
+        verbose_name = "search document"
+
+    def __str__(self) -> str:
+        return str(self.record_id)
