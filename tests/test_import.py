@@ -245,9 +245,9 @@ def test_broken_files_give_a_clear_error(tmp_path, content, reason):
 
 
 def test_an_overlong_line_is_refused_without_reading_it_whole(tmp_path, monkeypatch):
-    from registry.exchange import importer
+    from registry.exchange import blocks
 
-    monkeypatch.setattr(importer, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(blocks, "MAX_LINE_BYTES", 1000)
     ok, _, err = run_import(write(tmp_path, jsonl(city(name="名" * 2000), city("C2"))))
     assert not ok
     assert "line 1: -: line longer than 1000 bytes" in err
@@ -279,3 +279,27 @@ def test_imports_keep_the_indicator_figures_current(tmp_path):
                                                     "occupancy": "in_use"}]),
         building("B3", revoked_on="2018-01-01")), "b.jsonl"))[0]  # fmt: skip
     assert total() == (2, 2, 0)  # B1 now plaqued and in use; B3 revoked before the day
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_worker_processes_validate_exactly_as_this_process_does(tmp_path, monkeypatch, parallel):
+    from registry.exchange import blocks
+
+    monkeypatch.setattr(blocks, "BLOCK_LINES", 2)  # many blocks, several in flight
+    if parallel:
+        monkeypatch.setattr(blocks, "PARALLEL_MIN_BYTES", 0)
+        monkeypatch.setattr(blocks.os, "cpu_count", lambda: 2)
+    bad = write(tmp_path, jsonl(building(), district(level="x"), city(), building("B2", lat=1),
+                                building("B3")), "bad.jsonl")  # fmt: skip
+    ok, _, err = run_import(bad)
+    assert not ok
+    assert [line for line in err.splitlines() if line.startswith("line")] == [
+        "line 2: level: must be one of municipal, national, provincial, not 'x'",
+        "line 4: lon: lat and lon: both or neither",
+    ]
+    good = write(tmp_path, jsonl(*[building(f"B{i}", plaques=[{"installed_on": "2016-01-01"}])
+                                   for i in range(7)], district(), city()), "good.jsonl")  # fmt: skip
+    ok, out, err = run_import(good)
+    assert ok, err
+    assert "9 records (9 created" in out and "7 plaques" in out
+    assert Record.objects.filter(kind="building", parent__code="D1").count() == 7

@@ -1,7 +1,8 @@
 """Import an exchange file (exchange.md): stream, validate every line, then merge all or nothing."""
 
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -11,13 +12,9 @@ from django.db.models.expressions import RawSQL
 from registry.models import Record, Region
 from registry.services import indicator_state
 
+from .blocks import validated_blocks
 from .staging import PLAQUE_COLUMNS, RECORD_COLUMNS, SURVEY_COLUMNS, Staging
-from .validate import LineErrors, decode_line, parse_record
 
-# A record with decades of surveys is a few KiB; a line this long is a broken file, and
-# reading on would only fill memory.
-MAX_LINE_BYTES = 2 * 1024 * 1024
-BATCH = 5000
 TOUCHED = "SELECT rec_id FROM imp_record WHERE touched = 1"
 
 Error = tuple[int, str, str]
@@ -91,67 +88,31 @@ def import_file(stream: BinaryIO, *, progress: Callable[[int], None] | None = No
 
 
 def _stage(stream, writer, regions, progress):
-    """Validate line by line into the staging tables; returns the errors, the counts and the
+    """Validate block by block into the staging tables; returns the errors, the counts and the
     codes of invalid lines (their children are not blamed for a missing parent)."""
     errors: list[Error] = []
     invalid_codes: set[str] = set()
-    records: list[tuple] = []
-    plaques: list[tuple] = []
-    surveys: list[tuple] = []
     counts = {"lines": 0, "plaques": 0, "surveys": 0}
     consumed = 0
-
-    def flush():
+    for records, plaques, surveys, block_errors, invalid, last, size in validated_blocks(
+        stream, regions, size=_size(stream)
+    ):
         writer.write("imp_record", RECORD_COLUMNS, records)
         writer.write("imp_plaque", PLAQUE_COLUMNS, plaques)
         writer.write("imp_survey", SURVEY_COLUMNS, surveys)
+        counts["lines"] = last
         counts["plaques"] += len(plaques)
         counts["surveys"] += len(surveys)
-        records.clear()
-        plaques.clear()
-        surveys.clear()
+        errors.extend(block_errors)
+        invalid_codes.update(invalid)
+        consumed += size
         if progress:
             progress(consumed)
-
-    for line, raw, size in _lines(stream):
-        consumed += size
-        counts["lines"] = line
-        if raw is None:
-            errors.append((line, "-", f"line longer than {MAX_LINE_BYTES} bytes"))
-            continue
-        if raw.isspace():
-            continue
-        line_errors = LineErrors(line)
-        obj = decode_line(raw, line, line_errors)
-        parsed = parse_record(obj, line_errors, regions) if obj is not None else None
-        if line_errors:
-            errors.extend(line_errors)
-            if obj is not None and isinstance(obj.get("code"), str):
-                invalid_codes.add(obj["code"])
-            continue
-        records.append(parsed.record)
-        plaques.extend(parsed.plaques)
-        surveys.extend(parsed.surveys)
-        if len(records) >= BATCH:
-            flush()
-    flush()
     return errors, counts, invalid_codes
 
 
-def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None, int]]:
-    """(line number, bytes or None when too long, bytes consumed), never holding more than
-    MAX_LINE_BYTES of one line in memory."""
-    number = 0
-    while True:
-        raw = stream.readline(MAX_LINE_BYTES + 1)
-        if not raw:
-            return
-        number += 1
-        size = len(raw)
-        if size > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            while raw and not raw.endswith(b"\n"):
-                raw = stream.readline(MAX_LINE_BYTES)
-                size += len(raw)
-            yield number, None, size
-            continue
-        yield number, raw, size
+def _size(stream: BinaryIO) -> int | None:
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError, ValueError):  # a pipe or an in-memory stream
+        return None
