@@ -2,9 +2,13 @@
 
 from django.urls import path, re_path
 
-from registry.views import reports
+from registry.api.records import CODE_REGEX
+from registry.views import catalog, reports
 
 urlpatterns = [
     path("reports/", reports.report_page, name="reports"),
     re_path(r"^reports/(?P<fmt>csv|xlsx|json)/$", reports.report_download, name="reports-download"),
+    path("", catalog.search_page, name="catalog"),
+    path("search/points/", catalog.map_points, name="catalog-points"),
+    re_path(rf"^records/(?P<code>{CODE_REGEX})/$", catalog.record_page, name="catalog-record"),
 ]

@@ -1,11 +1,17 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
 from registry.api.indicators import IndicatorReportView, IndicatorTrendView
+from registry.api.records import RecordViewSet
+
+router = SimpleRouter()
+router.register("records", RecordViewSet, basename="api-record")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("indicators/", IndicatorReportView.as_view(), name="api-indicators"),
     path("indicators/trend/", IndicatorTrendView.as_view(), name="api-indicators-trend"),
+    *router.urls,
 ]

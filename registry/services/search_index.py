@@ -3,7 +3,7 @@
 The search data of a record is a list of keys; a query `q` finds the record when its normalised
 form is a prefix of one of them. The keys are the suffixes of
 - the name: so a query finds any substring of the name, one Chinese character included;
-- the code: any substring of the code;
+- the code, from the start of each of its parts (`b0470729` and `0470729` find DEMO-B0470729);
 - the name's pinyin, from each syllable on: `zongci`, `zong`, `zongc` find 张氏宗祠
   (zhangshizongci), `gci` does not (it starts inside a syllable);
 - the name's pinyin initials: `zszc`, `szc` or `zs` find 张氏宗祠.
@@ -26,8 +26,11 @@ Who calls `refresh`:
 """
 
 import functools
+import json
+import re
 import unicodedata
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -40,6 +43,7 @@ D = SearchDoc._meta.db_table
 FTS = "registry_search_fts"  # SQLite: the FTS5 index over D (external content)
 GIN = "registry_searchdoc_terms_gin"  # PostgreSQL: the GIN index over D's keys
 LEXEMES = "array_to_tsvector(string_to_array(terms, ' '))"
+CODE_PART = re.compile(r"[^\W\d_]+|\d+")
 BATCH = 20_000
 # Any constant: serialises concurrent refreshes on PostgreSQL (SQLite serialises writers).
 LOCK_KEY = 7_260_2261
@@ -66,25 +70,35 @@ def syllables(text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=200_000)
-def name_keys(name: str) -> tuple[str, ...]:
-    """Suffixes of the normalised name, of its pinyin from each character on, of its initials.
-    Cached: names repeat (王氏宗祠 stands in many counties), and reading pinyin in context is
-    the costly step of a refresh (about 20 µs a name)."""
+def name_terms(name: str) -> str:
+    """The name's keys, space-separated: suffixes of the normalised name, of its pinyin from
+    each character on, of its initials (but the last initial, always a prefix of the last
+    syllable). Cached: names repeat (王氏宗祠 stands in many counties), and reading pinyin in
+    context is the costly step of a refresh (about 20 µs a name)."""
     text = normalize(name)
     pinyin = syllables(text)
     initials = "".join(s[0] for s in pinyin)
     keys = [text[i:] for i in range(len(text))]
     keys += ["".join(pinyin[i:]) for i in range(len(pinyin))]
-    keys += [initials[i:] for i in range(len(initials))]
-    return tuple(keys)
+    keys += [initials[i:] for i in range(len(initials) - 1)]
+    return " ".join(dict.fromkeys(keys))
+
+
+def code_keys(code: str) -> list[str]:
+    """The code from the start of each of its parts: 'DEMO-B0470729' gives demob0470729,
+    b0470729 and 0470729. A part is a run of letters or of digits, which is where people
+    begin typing a code from memory."""
+    parts = CODE_PART.findall(normalize_code(code))
+    return ["".join(parts[i:]) for i in range(len(parts))]
+
+
+def normalize_code(code: str) -> str:
+    return unicodedata.normalize("NFKC", code).lower()
 
 
 def record_terms(name: str, code: str) -> str:
-    """The keys of a record, space-separated, each once."""
-    code = normalize(code)
-    keys = dict.fromkeys(name_keys(name))
-    keys.update(dict.fromkeys(code[i:] for i in range(len(code))))
-    return " ".join(keys)
+    """The keys of a record, space-separated (a key twice does no harm)."""
+    return " ".join([name_terms(name), *code_keys(code)]).strip()
 
 
 def query_key(q: str) -> str | None:
@@ -98,6 +112,14 @@ def match_sql() -> str:
     if connection.vendor == "postgresql":
         return f"SELECT record_id FROM {D} WHERE {LEXEMES} @@ %s::tsquery"
     return f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s"
+
+
+def count_sql() -> str:
+    """SQL counting the records one key prefix finds, on the index alone. (On SQLite, counting
+    over match_sql() as a subquery would first copy every id: 30x slower.)"""
+    if connection.vendor == "postgresql":
+        return f"SELECT COUNT(*) FROM {D} WHERE {LEXEMES} @@ %s::tsquery"
+    return f"SELECT COUNT(*) FROM {FTS} WHERE {FTS} MATCH %s"
 
 
 def match_param(key: str) -> str:
@@ -117,57 +139,68 @@ def refresh(records: QuerySet | Iterable[int] | None = None) -> None:
         if postgres:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         if records is None:
-            _refresh_all(cur, postgres)
-            return
-        ids, params = _ids_sql(records)
-        if not postgres:
-            # External content: FTS5 must be told the old keys to forget them.
-            cur.execute(
-                f"INSERT INTO {FTS} ({FTS}, rowid, terms) SELECT 'delete', record_id, terms"
-                f" FROM {D} WHERE record_id IN ({ids})",
-                params,
-            )
-        cur.execute(f"DELETE FROM {D} WHERE record_id IN ({ids})", params)
-        _insert_docs(cur, f"id IN ({ids})", params)
-        if not postgres:
-            cur.execute(
-                f"INSERT INTO {FTS} (rowid, terms) SELECT record_id, terms FROM {D}"
-                f" WHERE record_id IN ({ids})",
-                params,
-            )
+            where, params = "1 = 1", []
+            if postgres:
+                # Refilled, then indexed in one pass: faster than a GIN kept current row by row.
+                cur.execute(f"DROP INDEX IF EXISTS {GIN}")
+                cur.execute(f"TRUNCATE {D}")
+            else:
+                cur.execute(f"DELETE FROM {D}")
+                cur.execute(f"INSERT INTO {FTS} ({FTS}) VALUES ('delete-all')")
+        else:
+            ids, params = _ids_sql(records)
+            where = f"id IN ({ids})"
+            if not postgres:
+                # External content: FTS5 must be told the old keys to forget them.
+                cur.execute(
+                    f"INSERT INTO {FTS} ({FTS}, rowid, terms) SELECT 'delete', record_id, terms"
+                    f" FROM {D} WHERE record_id IN ({ids})",
+                    params,
+                )
+            cur.execute(f"DELETE FROM {D} WHERE record_id IN ({ids})", params)
+        _write_docs(cur, where, params, postgres)
+        if records is None:
+            if postgres:
+                cur.execute(create_index_sql())
+            # Statistics let the planner start from the few matches of a search rather than
+            # from an index on kind or level that covers most of the registry. Cheap on
+            # SQLite (it samples), and the records table is as the import left it.
+            cur.execute(f"ANALYZE {D}" if postgres else f"ANALYZE {R}")
 
 
-def _refresh_all(cur, postgres: bool) -> None:
-    # Emptied and refilled, then indexed in one pass: much faster than keeping the index
-    # current row by row.
-    if postgres:
-        cur.execute(f"DROP INDEX IF EXISTS {GIN}")
-        cur.execute(f"TRUNCATE {D}")
-    else:
-        cur.execute(f"DELETE FROM {D}")
-    _insert_docs(cur, "1 = 1", [])
-    if postgres:
-        cur.execute(create_index_sql())
-        cur.execute(f"ANALYZE {D}")
-    else:
-        cur.execute(f"INSERT INTO {FTS} ({FTS}) VALUES ('rebuild')")
-
-
-def _insert_docs(cur, where: str, params: list) -> None:
+def _write_docs(cur, where: str, params: list, postgres: bool) -> None:
     """Computes and writes the keys of the records `where` selects, in batches by id (keyset
-    paging: bounded memory, and no server-side cursor needed)."""
-    last = 0
-    insert = f"INSERT INTO {D} (record_id, terms) VALUES (%s, %s)"
-    while True:
-        cur.execute(
-            f"SELECT id, name, code FROM {R} WHERE {where} AND id > %s ORDER BY id LIMIT {BATCH}",
-            [*params, last],
-        )
+    paging: bounded memory, no server-side cursor).
+
+    The keys of the next batch are computed in a second thread while the database writes and
+    indexes this one: a full refresh is about as much Python as FTS5 work, and the database
+    drivers release the GIL while a statement runs. On SQLite a batch is written with two
+    statements (JSON in, json_each out) so that the database works long stretches without the
+    GIL; executemany would hand the GIL back and forth at every row."""
+    select = f"SELECT id, name, code FROM {R} WHERE {where} AND id > %s ORDER BY id LIMIT {BATCH}"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        cur.execute(select, [*params, 0])
         rows = cur.fetchall()
-        if not rows:
-            return
-        cur.executemany(insert, [(pk, record_terms(name, code)) for pk, name, code in rows])
-        last = rows[-1][0]
+        pending = pool.submit(_docs, rows)
+        while rows:
+            cur.execute(select, [*params, rows[-1][0]])
+            rows = cur.fetchall()
+            docs = pending.result()
+            pending = pool.submit(_docs, rows)
+            if postgres:
+                cur.executemany(f"INSERT INTO {D} (record_id, terms) VALUES (%s, %s)", docs)
+                continue
+            batch = json.dumps(docs, ensure_ascii=False)
+            for table, id_column in ((D, "record_id"), (FTS, "rowid")):
+                cur.execute(
+                    f"INSERT INTO {table} ({id_column}, terms) SELECT value ->> 0, value ->> 1"
+                    " FROM json_each(%s)",
+                    [batch],
+                )
+
+
+def _docs(rows: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
+    return [(pk, record_terms(name, code)) for pk, name, code in rows]
 
 
 def _ids_sql(records: QuerySet | Iterable[int]) -> tuple[str, list]:

@@ -1,0 +1,141 @@
+"""GET /api/v1/records/ (search and filters) and /api/v1/records/{code}/: the public catalog.
+
+Read only, public, throttled for anonymous clients (settings.REST_FRAMEWORK). The serializers
+only name fields: what a record "is" today (status, plaqued, occupancy) is computed in SQL by
+registry/selectors/records.py, and the filters live in registry/filtersets.py, shared with the
+search page.
+"""
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from registry.filtersets import RecordFilterSet
+from registry.models import Plaque, Record, Region, Survey
+from registry.selectors import records as selectors
+
+CODE_REGEX = r"[A-Za-z0-9._-]{1,40}"
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level"]
+
+
+class RecordLinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Record
+        fields = ["code", "name", "kind"]
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """A record in a list: its own fields and its state today."""
+
+    status = serializers.CharField(help_text="candidate / designated / revoked, as of today")
+    region = serializers.CharField(source="region_id", help_text="GB/T 2260 code")
+    region_name = serializers.CharField(source="region.name")
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    plaqued = serializers.BooleanField(
+        allow_null=True, help_text="a plaque hangs today (null: this kind has no plaques)"
+    )
+    occupancy = serializers.CharField(
+        allow_null=True,
+        help_text="in_use / vacant from the latest approved survey; unknown: none (buildings)",
+    )
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api-record-detail", lookup_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Record
+        fields = [
+            "code",
+            "kind",
+            "name",
+            "name_en",
+            "level",
+            "status",
+            "region",
+            "region_name",
+            "parent",
+            "designated_on",
+            "revoked_on",
+            "lat",
+            "lon",
+            "plaqued",
+            "occupancy",
+            "url",
+        ]
+
+
+class PlaqueSerializer(serializers.ModelSerializer):
+    hanging = serializers.BooleanField(help_text="hangs today")
+
+    class Meta:
+        model = Plaque
+        fields = ["number", "installed_on", "removed_on", "hanging"]
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    """Public fields only: no surveyor, no notes, no workflow."""
+
+    class Meta:
+        model = Survey
+        fields = ["surveyed_on", "occupancy", "condition", "use"]
+
+
+class RecordDetailSerializer(RecordSerializer):
+    region_path = RegionSerializer(many=True, help_text="province, prefecture, county")
+    parent = RecordLinkSerializer(allow_null=True)
+    children_count = serializers.IntegerField()
+    condition = serializers.CharField(
+        allow_null=True, help_text="from the latest approved survey (buildings)"
+    )
+    plaques = PlaqueSerializer(many=True, source="plaque_list")
+    surveys = SurveySerializer(many=True, source="survey_list", help_text="approved, newest first")
+    photos = serializers.ListField(
+        child=serializers.URLField(), help_text="not stored by the registry yet: always empty"
+    )
+
+    class Meta(RecordSerializer.Meta):
+        fields = [
+            *RecordSerializer.Meta.fields[:-1],
+            "address",
+            "region_path",
+            "children_count",
+            "condition",
+            "plaques",
+            "surveys",
+            "photos",
+            "url",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Search and filter the catalog (exact counts)"),
+    retrieve=extend_schema(summary="One record by its code"),
+)
+class RecordViewSet(viewsets.ReadOnlyModelViewSet):
+    filterset_class = RecordFilterSet
+    lookup_field = "code"
+    lookup_value_regex = CODE_REGEX
+
+    def get_queryset(self):
+        return selectors.catalog().order_by("code")
+
+    def get_serializer_class(self):
+        return RecordDetailSerializer if self.action == "retrieve" else RecordSerializer
+
+    def paginate_queryset(self, queryset):
+        # The page is chosen on ids alone; its records are then read with their state in one
+        # query, so the state is computed for 20 records, not for every match.
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        return selectors.page_records(list(ids), timezone.localdate())
+
+    def get_object(self):
+        record = selectors.record_detail(self.kwargs["code"], timezone.localdate())
+        if record is None:
+            raise Http404
+        return record

@@ -1,0 +1,99 @@
+"""The one FilterSet of the catalog: the REST API (/api/v1/records/) and the search page (/) use it.
+
+Every filter is SQL: status from the designation dates as of today, "plaqued" an Exists over
+the plaques hanging today, "occupancy" a Subquery of the latest approved survey. `q` goes
+through the search index (registry/services/search_index.py; registry/selectors/records.py).
+"""
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry.choices import Kind, Level, Status
+from registry.models import Record
+from registry.regionscope import is_known_scope, region_q
+from registry.selectors import records as selectors
+
+OCCUPANCY_CHOICES = [*selectors.OCCUPANCY_CHOICES]
+ORDERING = (("code", "code"), ("name", "name"), ("designated_on", "designated_on"))
+
+
+class CatalogForm(forms.Form):
+    def clean(self):
+        # PostgreSQL rejects NUL in text: a NUL in any parameter, even one no filter reads,
+        # is a bad request, never a 500.
+        for name, values in self.data.lists():
+            if any("\x00" in value for value in values):
+                raise forms.ValidationError(_("参数 %(name)s 含有空字符。"), params={"name": name})
+        return super().clean()
+
+    def clean_region(self) -> str:
+        value = self.cleaned_data.get("region")
+        if value and not is_known_scope(value):
+            raise forms.ValidationError(
+                _("未知的行政区划“%(value)s”：应为六位代码，且其中有已知的区划。"),
+                params={"value": value},
+            )
+        return value
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="filter_q",
+        max_length=100,
+        help_text=_("名称的任意片段、编号、全拼或拼音首字母，如 宗祠、zongci、zszc"),
+    )
+    kind = django_filters.ChoiceFilter(label=_("类别"), choices=Kind.choices)
+    level = django_filters.ChoiceFilter(label=_("保护级别"), choices=Level.choices)
+    region = django_filters.CharFilter(
+        label=_("行政区划"),
+        method="filter_region",
+        max_length=6,
+        help_text=_("六位 GB/T 2260 代码：140000 为全省，140700 为全市，140728 为一县"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=Status.choices, method="filter_status"
+    )
+    plaqued = django_filters.BooleanFilter(
+        label=_("今日挂牌"), method="filter_plaqued", widget=forms.NullBooleanSelect
+    )
+    occupancy = django_filters.ChoiceFilter(
+        label=_("使用状况"), choices=OCCUPANCY_CHOICES, method="filter_occupancy"
+    )
+    parent = django_filters.CharFilter(
+        label=_("所属"), field_name="parent__code", max_length=40, help_text=_("上级对象的编号")
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("排序"),
+        fields=ORDERING,
+        field_labels={"code": _("编号"), "name": _("名称"), "designated_on": _("认定公布日期")},
+    )
+
+    class Meta:
+        model = Record
+        fields = ["q", "kind", "level", "region", "status", "plaqued", "occupancy", "parent"]
+        form = CatalogForm
+
+    def filter_q(self, queryset, name, value):
+        return selectors.search(queryset, value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_q(value))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status(value, timezone.localdate())
+
+    def filter_plaqued(self, queryset, name, value):
+        return selectors.filter_plaqued(queryset, value, timezone.localdate())
+
+    def filter_occupancy(self, queryset, name, value):
+        return selectors.filter_occupancy(queryset, value, timezone.localdate())
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        order = [str(o) for o in queryset.query.order_by]
+        if order and order[-1].lstrip("-") != "code":
+            queryset = queryset.order_by(*order, "code")  # ties in a stable order: pages hold
+        return selectors.plan_search(queryset)

@@ -1,0 +1,255 @@
+"""Reads of the public catalog: search, the derived filters, list pages and a record's page.
+
+The search (`q`) is a condition on the record id, answered by the search index
+(registry/services/search_index.py). Two things keep it fast at national scale on SQLite:
+- a search alone is counted on the index alone (CatalogQuerySet.count), without reading one
+  record: 宗祠 finds ~90,000 of a million records in a few milliseconds;
+- when it finds many records and the list is in code order, SQLite walks the code index and
+  checks each record against the matches until the page is full (`+id IN`: the unary plus
+  stops it from looking up every match first and sorting them all). With few matches it looks
+  them up and sorts them. The count from the index decides, and serves the paginator too.
+"""
+
+import datetime
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    Expression,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, Substr
+from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND, WhereNode
+from django.utils.translation import gettext_lazy as _
+
+from registry.choices import KINDS_WITH_PLAQUES, Kind, Occupancy, Status, SurveyState
+from registry.models import Plaque, Record, RecordQuerySet, Survey
+from registry.services import search_index
+
+UNKNOWN = "unknown"
+OCCUPANCY_CHOICES = [*Occupancy.choices, (UNKNOWN, _("未知"))]
+# Above this many matches, a code-ordered page walks the code index (see the module doc).
+WALK_MIN = 2_000
+
+
+class SearchMatch(Expression):
+    """`record.id IN (ids the index finds for key)`: a condition usable in filter()."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.key = key
+        self.total: int | None = None  # set by plan_search(): how many records the key finds
+
+    def as_sql(self, compiler, connection):
+        column = f"{compiler.quote_name_unless_alias(Record._meta.db_table)}.id"
+        if connection.vendor == "sqlite" and self._walks(compiler.query):
+            column = f"+{column}"
+        return f"{column} IN ({search_index.match_sql()})", [search_index.match_param(self.key)]
+
+    def _walks(self, query) -> bool:
+        """A page (sliced) in code order of a search with many matches."""
+        order = tuple(str(o).lstrip("-") for o in query.order_by)
+        return query.is_sliced and order == ("code",) and (self.total or 0) > WALK_MIN
+
+    def __repr__(self) -> str:
+        return f"SearchMatch({self.key!r})"
+
+
+class CatalogQuerySet(RecordQuerySet):
+    def count(self) -> int:
+        conditions = _conditions(self.query.where)
+        only = conditions[0] if len(conditions) == 1 else None
+        if (
+            self._result_cache is None
+            and isinstance(only, SearchMatch)
+            and only.total is not None
+            and not self.query.is_sliced
+        ):
+            return only.total
+        return super().count()
+
+
+def _conditions(where) -> list:
+    """The conditions ANDed in a WHERE tree, a filter(SearchMatch(...)) unwrapped; a subtree
+    that is not a plain AND stays whole."""
+    if isinstance(where, WhereNode):
+        if where.negated or (where.connector != AND and len(where.children) > 1):
+            return [where]
+        return [c for child in where.children for c in _conditions(child)]
+    if isinstance(where, Exact) and isinstance(where.lhs, SearchMatch) and where.rhs is True:
+        return [where.lhs]
+    return [where]
+
+
+def catalog() -> CatalogQuerySet:
+    return CatalogQuerySet(model=Record)
+
+
+def search(queryset, q: str):
+    key = search_index.query_key(q)
+    return queryset if key is None else queryset.filter(SearchMatch(key))
+
+
+def match_count(key: str) -> int:
+    """How many records the index finds for `key`, read from the index alone."""
+    with connection.cursor() as cur:
+        cur.execute(search_index.count_sql(), [search_index.match_param(key)])
+        return cur.fetchone()[0]
+
+
+def plan_search(queryset):
+    """Counts the search's matches once (one index query): the count of a search alone, and
+    what decides the plan of its pages."""
+    matches = [c for c in _conditions(queryset.query.where) if isinstance(c, SearchMatch)]
+    if len(matches) == 1:
+        matches[0].total = match_count(matches[0].key)
+    return queryset
+
+
+def status_case(as_of: datetime.date) -> Case:
+    """The status of each record on `as_of` in SQL, as Record.status_on says it."""
+    return Case(
+        When(
+            Q(designated_on__isnull=True) | Q(designated_on__gt=as_of), then=Value(Status.CANDIDATE)
+        ),
+        When(revoked_on__lte=as_of, then=Value(Status.REVOKED)),
+        default=Value(Status.DESIGNATED),
+    )
+
+
+def facet_counts(queryset, as_of: datetime.date) -> dict[str, dict[str, int]]:
+    """How many of `queryset` fall in each value of each filter the search page offers, one
+    GROUP BY each. Plaqued counts districts and buildings; occupancy, buildings."""
+    qs = queryset.order_by()
+    grouped = {
+        "kind": qs.values(v=F("kind")),
+        "level": qs.values(v=F("level")),
+        "province": qs.values(v=Concat(Substr("region_id", 1, 2), Value("0000"))),
+        "status": qs.values(v=status_case(as_of)),
+        "plaqued": qs.filter(kind__in=list(KINDS_WITH_PLAQUES)).values(
+            v=Exists(hanging_plaques(as_of))
+        ),
+        "occupancy": qs.filter(kind=Kind.BUILDING).values(
+            v=Coalesce(latest_survey_field("occupancy", as_of), Value(UNKNOWN))
+        ),
+    }
+    return {
+        name: {row["v"]: row["n"] for row in rows.annotate(n=Count("pk")).order_by()}
+        for name, rows in grouped.items()
+    }
+
+
+# --- Derived filters (as of a day) -----------------------------------------------------------
+
+
+def hanging_plaques(as_of: datetime.date, record=None):
+    record = OuterRef("pk") if record is None else record
+    return Plaque.objects.filter(record=record, installed_on__lte=as_of).filter(
+        Q(removed_on__isnull=True) | Q(removed_on__gt=as_of)
+    )
+
+
+def approved_surveys(as_of: datetime.date, building=None):
+    building = OuterRef("pk") if building is None else building
+    return Survey.objects.filter(
+        building=building, state=SurveyState.APPROVED, surveyed_on__lte=as_of
+    )
+
+
+def latest_survey_field(field: str, as_of: datetime.date) -> Subquery:
+    return Subquery(approved_surveys(as_of).order_by("-surveyed_on").values(field)[:1])
+
+
+def filter_plaqued(queryset, plaqued: bool, as_of: datetime.date):
+    hanging = Exists(hanging_plaques(as_of))
+    return queryset.filter(hanging if plaqued else ~hanging)
+
+
+def filter_occupancy(queryset, occupancy: str, as_of: datetime.date):
+    """Buildings only: the occupancy of the latest approved survey by `as_of`, or unknown."""
+    buildings = queryset.filter(kind=Kind.BUILDING)
+    if occupancy == UNKNOWN:
+        return buildings.filter(~Exists(approved_surveys(as_of)))
+    return buildings.filter(Exact(latest_survey_field("occupancy", as_of), occupancy))
+
+
+def with_current_state(queryset, as_of: datetime.date):
+    """Records with what they are on `as_of`: plaqued (None for kinds that hold no plaques),
+    occupancy and condition of the latest approved survey (None but for buildings; occupancy
+    "unknown" for a building never surveyed), and their region path and parent."""
+    with_plaques = Q(kind__in=list(KINDS_WITH_PLAQUES))
+    building = Q(kind=Kind.BUILDING)
+    return queryset.select_related("region__parent__parent", "parent").annotate(
+        plaqued=Case(When(with_plaques, then=Exists(hanging_plaques(as_of))), default=None),
+        occupancy=Case(
+            When(building, then=Coalesce(latest_survey_field("occupancy", as_of), Value(UNKNOWN))),
+            default=None,
+        ),
+        condition=Case(When(building, then=latest_survey_field("condition", as_of)), default=None),
+    )
+
+
+def page_records(ids: list[int], as_of: datetime.date) -> list[Record]:
+    """The records of one page, in the page's order, with their current state (one query)."""
+    found = {r.pk: r for r in with_current_state(Record.objects.filter(pk__in=ids), as_of)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def record_detail(code: str, as_of: datetime.date) -> Record | None:
+    """A record with all its public page shows, in three queries: the record (region path,
+    parent, children count, current state), its plaques, its approved surveys."""
+    children = (
+        Record.objects.filter(parent=OuterRef("pk"))
+        .order_by()
+        .values("parent")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    record = (
+        with_current_state(Record.objects.filter(code=code), as_of)
+        .annotate(children_count=Coalesce(Subquery(children), 0))
+        .first()
+    )
+    if record is None:
+        return None
+    hanging = Q(installed_on__lte=as_of) & (Q(removed_on__isnull=True) | Q(removed_on__gt=as_of))
+    record.plaque_list = list(
+        record.plaques.annotate(
+            hanging=Case(When(hanging, then=Value(True)), default=Value(False))
+        ).order_by("installed_on", "id")
+    )
+    record.survey_list = list(
+        approved_surveys(as_of, building=record)
+        .order_by("-surveyed_on")
+        .only("surveyed_on", "occupancy", "condition", "use")
+    )
+    record.region_path = region_path(record)
+    record.photos = []  # the registry stores no photos yet
+    return record
+
+
+def children_preview(record: Record, limit: int = 50) -> list[Record]:
+    return list(
+        record.children.order_by("code").only("code", "name", "kind", "level", "parent_id")[:limit]
+    )
+
+
+def region_path(record: Record) -> list:
+    """Province, prefecture, county of the record's region (those the table has)."""
+    path, region = [], record.region
+    while region is not None:
+        path.append(region)
+        region = region.parent
+    return path[::-1]

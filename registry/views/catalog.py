@@ -1,0 +1,175 @@
+"""/ (search the catalog), /records/<code>/ (a record's page) and the search map's data.
+
+The pages filter with the API's FilterSet (registry/filtersets.py) and read through
+registry/selectors/records.py; a fixed number of queries per page, whatever the data.
+"""
+
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, F
+from django.db.models.functions import Floor
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry.choices import Kind, Level, Occupancy, Status
+from registry.filtersets import RecordFilterSet
+from registry.models import Region
+from registry.selectors import records as selectors
+
+PAGE_SIZE = 20
+# Counting every facet reads every matching record (and its plaques and surveys): beyond this
+# many results the page leaves the counts out rather than keep a visitor waiting.
+FACET_MAX = 50_000
+# Up to this many results the map gets every point (clustered in the browser); beyond, the
+# database groups them into cells of CELL_DEGREES and the map draws one bubble a cell.
+POINTS_MAX = 5_000
+CELL_DEGREES = 1.0
+FACET_FIELDS = ("kind", "level", "province", "status", "plaqued", "occupancy")
+
+
+def _filterset(request) -> RecordFilterSet:
+    return RecordFilterSet(request.GET, queryset=selectors.catalog().order_by("code"))
+
+
+def _query(request, **changes) -> str:
+    """This page's query string with `changes` (None removes a key); the page number reset."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None:
+            params[key] = value
+    return params.urlencode()
+
+
+def search_page(request):
+    filterset = _filterset(request)
+    today = timezone.localdate()
+    provinces = list(Region.objects.filter(level="province").values_list("code", "name"))
+    context = {"form": filterset.form, "provinces": provinces}
+    if not filterset.is_valid():
+        return render(request, "catalog/search.html", context, status=400)
+    queryset = filterset.qs
+    paginator = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    total = paginator.count
+    counts = selectors.facet_counts(queryset, today) if total <= FACET_MAX else None
+    context.update(
+        records=selectors.page_records(list(page.object_list), today),
+        page=page,
+        total=total,
+        facets=_facets(request, counts, provinces),
+        facet_counts_shown=counts is not None,
+        points_url=f"{reverse('catalog-points')}?{_query(request)}",
+        page_query=_query(request),
+        active=_active(request, filterset, provinces),
+        ordering_options=[
+            ("", _("编号")),
+            ("name", _("名称")),
+            ("-designated_on", _("认定公布日期（新→旧）")),
+            ("designated_on", _("认定公布日期（旧→新）")),
+        ],
+    )
+    return render(request, "catalog/search.html", context)
+
+
+def _facets(request, counts: dict | None, provinces: list) -> list[dict]:
+    """Each filter of the page with its options: label, count (None when not counted), the
+    link that sets it, whether it is set."""
+    choices = {
+        "kind": Kind.choices,
+        "level": Level.choices,
+        "province": provinces,
+        "status": Status.choices,
+        "plaqued": [(True, _("已挂牌")), (False, _("未挂牌"))],
+        "occupancy": selectors.OCCUPANCY_CHOICES,
+    }
+    titles = {
+        "kind": _("类别"),
+        "level": _("保护级别"),
+        "province": _("省份"),
+        "status": _("状态"),
+        "plaqued": _("今日挂牌"),
+        "occupancy": _("使用状况"),
+    }
+    facets = []
+    for name in FACET_FIELDS:
+        param = "region" if name == "province" else name
+        current = request.GET.get(param, "")
+        options = []
+        for value, label in choices[name]:
+            text = ("true" if value else "false") if name == "plaqued" else str(value)
+            count = counts[name].get(value, 0) if counts is not None else None
+            if counts is not None and not count and current != text:
+                continue  # an option that would find nothing is not offered
+            options.append(
+                {
+                    "label": label,
+                    "count": count,
+                    "url": "?" + _query(request, **{param: text}),
+                    "selected": current == text,
+                }
+            )
+        facets.append({"name": name, "title": titles[name], "options": options})
+    return facets
+
+
+def _active(request, filterset, provinces) -> list[dict]:
+    """The filters in force, each with the link that lifts it."""
+    data = filterset.form.cleaned_data
+    names = dict(provinces)
+    shown = []
+    for name, field in filterset.form.fields.items():
+        value = data.get(name)
+        if name in ("q", "ordering") or value in (None, "", []):
+            continue
+        if name == "region":
+            text = names.get(value, value)
+        elif isinstance(value, bool):
+            text = _("已挂牌") if value else _("未挂牌")
+        elif hasattr(field, "choices"):
+            text = {str(k): v for k, v in field.choices}.get(value, value)
+        else:
+            text = value
+        shown.append(
+            {"label": field.label, "value": text, "remove": "?" + _query(request, **{name: None})}
+        )
+    return shown
+
+
+def map_points(request):
+    """The search's results on the map: every point, or cells of points when there are many."""
+    filterset = _filterset(request)
+    if not filterset.is_valid():
+        return JsonResponse({"errors": filterset.errors}, status=400)
+    located = filterset.qs.filter(lat__isnull=False).order_by()
+    total = located.count()
+    if total <= POINTS_MAX:
+        rows = located.order_by("code").values_list("code", "name", "kind", "lat", "lon")
+        return JsonResponse({"total": total, "points": [list(r) for r in rows], "cells": []})
+    cells = (
+        located.values(
+            gy=Floor(F("lat") / CELL_DEGREES),
+            gx=Floor(F("lon") / CELL_DEGREES),
+        )
+        .annotate(n=Count("pk"), lat=Avg("lat"), lon=Avg("lon"))
+        .values_list("lat", "lon", "n")
+    )
+    return JsonResponse({"total": total, "points": [], "cells": [list(c) for c in cells]})
+
+
+def record_page(request, code: str):
+    today = timezone.localdate()
+    record = selectors.record_detail(code, today)
+    if record is None:
+        raise Http404(_("没有编号为 %(code)s 的保护对象。") % {"code": code})
+    context = {
+        "record": record,
+        "children": selectors.children_preview(record) if record.children_count else [],
+        "status_label": Status(record.status).label,
+        "occupancy_label": dict(selectors.OCCUPANCY_CHOICES).get(record.occupancy),
+        "occupancies": dict(Occupancy.choices),
+    }
+    return render(request, "catalog/record.html", context)
