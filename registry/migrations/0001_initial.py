@@ -101,10 +101,6 @@ class Migration(migrations.Migration):
             model_name='record',
             index=models.Index(fields=['region', 'kind'], name='record_region_kind'),
         ),
-        migrations.AddIndex(
-            model_name='record',
-            index=models.Index(fields=['kind', 'designated_on'], name='record_kind_designated'),
-        ),
         migrations.AddConstraint(
             model_name='record',
             constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['city', 'town', 'village', 'district', 'building'])), name='record_kind_valid'),

@@ -67,7 +67,6 @@ class Record(models.Model):
         verbose_name_plural = _("保护对象")
         indexes = [
             models.Index(fields=["region", "kind"], name="record_region_kind"),
-            models.Index(fields=["kind", "designated_on"], name="record_kind_designated"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="record_kind_valid"),

@@ -50,11 +50,9 @@ def figures_sql(kind: str, designated: str, plaqued: str, vacant: str, unknown: 
     return {name: f"CASE WHEN {cond} THEN 1 ELSE 0 END" for name, cond in conditions.items()}
 
 
-def record_figures_sql(day: str, record: str = "r") -> dict[str, str]:
-    """The figures of `record` (an alias of the record table) on the day given by the SQL
-    expression `day`, word for word from indicators.md. The indicator state is built by
-    running sums instead (registry.services.indicator_state), and tested equal to this."""
-    r = record
+def _record_state(day: str, r: str) -> tuple[str, str, str]:
+    """SQL for the record's state on day D, word for word from indicators.md: designated,
+    plaqued (conditions) and occupancy (the latest approved survey's; NULL = unknown)."""
     designated = (
         f"({r}.designated_on <= {day} AND ({r}.revoked_on IS NULL OR {r}.revoked_on > {day}))"
     )
@@ -62,14 +60,32 @@ def record_figures_sql(day: str, record: str = "r") -> dict[str, str]:
         f"EXISTS (SELECT 1 FROM {Plaque._meta.db_table} p WHERE p.record_id = {r}.id "
         f"AND p.installed_on <= {day} AND (p.removed_on IS NULL OR p.removed_on > {day}))"
     )
-    # The latest approved survey on or before D; unknown (NULL) when there is none.
     occupancy = (
         f"(SELECT s.occupancy FROM {Survey._meta.db_table} s WHERE s.building_id = {r}.id "
         f"AND s.state = '{SurveyState.APPROVED.value}' AND s.surveyed_on <= {day} "
         "ORDER BY s.surveyed_on DESC LIMIT 1)"
     )
+    return designated, plaqued, occupancy
+
+
+def record_state_sql(day: str, record: str = "r") -> str:
+    """Columns designated (0/1), plaqued (0/1) and occupancy of `record` on day `day`; the
+    survey is looked up for buildings only, the only kind that has surveys."""
+    designated, plaqued, occupancy = _record_state(day, record)
+    return (
+        f"CASE WHEN {designated} THEN 1 ELSE 0 END AS designated, "
+        f"CASE WHEN {plaqued} THEN 1 ELSE 0 END AS plaqued, "
+        f"CASE WHEN {record}.kind = '{Kind.BUILDING.value}' THEN {occupancy} END AS occupancy"
+    )
+
+
+def record_figures_sql(day: str, record: str = "r") -> dict[str, str]:
+    """The figures of `record` (an alias of the record table) on the day given by the SQL
+    expression `day`, straight from the definitions. The indicator state is built from
+    record_state_sql instead (registry.services.indicator_state), and tested equal to this."""
+    designated, plaqued, occupancy = _record_state(day, record)
     return figures_sql(
-        f"{r}.kind", designated, plaqued, f"{occupancy} = '{Occupancy.VACANT.value}'",
+        f"{record}.kind", designated, plaqued, f"{occupancy} = '{Occupancy.VACANT.value}'",
         f"{occupancy} IS NULL",
     )  # fmt: skip
 

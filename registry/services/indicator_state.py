@@ -18,9 +18,9 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from registry.choices import Kind, SurveyState
+from registry.choices import Kind, Occupancy, SurveyState
 from registry.models import IndicatorChange, IndicatorTotal, Plaque, Record, Survey
-from registry.selectors.indicators import FIGURES, record_figures_sql
+from registry.selectors.indicators import FIGURES, figures_sql, record_state_sql
 
 R = Record._meta.db_table
 P = Plaque._meta.db_table
@@ -97,28 +97,39 @@ def _insert_changes(scope: str, params: list) -> tuple[str, list]:
 
     days = (
         f"SELECT r.id AS record_id, r.designated_on AS day FROM {R} r WHERE {base}"
-        f" UNION SELECT r.id, r.revoked_on FROM {R} r WHERE {base} AND r.revoked_on IS NOT NULL"
-        f" UNION SELECT r.id, p.installed_on FROM {P} p JOIN {R} r ON r.id = p.record_id"
+        f" UNION ALL SELECT r.id, r.revoked_on FROM {R} r WHERE {base} AND r.revoked_on IS NOT NULL"
+        f" UNION ALL SELECT r.id, p.installed_on FROM {P} p JOIN {R} r ON r.id = p.record_id"
         f" WHERE {base} AND {inside('p.installed_on')}"
-        f" UNION SELECT r.id, p.removed_on FROM {P} p JOIN {R} r ON r.id = p.record_id"
+        f" UNION ALL SELECT r.id, p.removed_on FROM {P} p JOIN {R} r ON r.id = p.record_id"
         f" WHERE {base} AND {inside('p.removed_on')}"
-        f" UNION SELECT r.id, s.surveyed_on FROM {S} s JOIN {R} r ON r.id = s.building_id"
+        f" UNION ALL SELECT r.id, s.surveyed_on FROM {S} s JOIN {R} r ON r.id = s.building_id"
         f" WHERE {base} AND r.kind = '{Kind.BUILDING.value}'"
         f" AND s.state = '{SurveyState.APPROVED.value}' AND {inside('s.surveyed_on')}"
     )
-    figures = record_figures_sql("days.day", record="r")
+    # A day listed twice (a plaque hung on the designation day) gives a second row with the
+    # same figures, so a zero delta that is dropped: UNION ALL spares a de-duplicating sort.
+    # The state is MATERIALIZED so that its plaque and survey subqueries run once per
+    # (record, day), not once per figure that mentions them.
+    state = record_state_sql("days.day", record="r")
+    figures = figures_sql(
+        "f.kind", "f.designated = 1", "f.plaqued = 1",
+        f"f.occupancy = '{Occupancy.VACANT.value}'", "f.occupancy IS NULL",
+    )  # fmt: skip
     on_day = ", ".join(f"{sql} AS {name}" for name, sql in figures.items())
     deltas = ", ".join(f"{f} - LAG({f}, 1, 0) OVER w AS {f}" for f in FIGURES)
     columns = ", ".join(FIGURES)
     changed = " OR ".join(f"{f} <> 0" for f in FIGURES)
     sql = (
         f"INSERT INTO {C} (record_id, region_code, level, day, {columns})"
+        f" WITH days AS ({days}),"
+        f" state AS MATERIALIZED ("
+        f"  SELECT r.id AS record_id, r.region_id AS region_code, r.level AS level,"
+        f"  r.kind AS kind, days.day AS day, {state}"
+        f"  FROM days JOIN {R} r ON r.id = days.record_id)"
         f" SELECT record_id, region_code, level, day, {columns} FROM ("
         f"  SELECT record_id, region_code, level, day, {deltas} FROM ("
-        f"   SELECT r.id AS record_id, r.region_id AS region_code, r.level AS level,"
-        f"   days.day AS day, {on_day}"
-        f"   FROM ({days}) days JOIN {R} r ON r.id = days.record_id"
-        f"  ) f WINDOW w AS (PARTITION BY record_id ORDER BY day)"
+        f"   SELECT record_id, region_code, level, day, {on_day} FROM state f"
+        f"  ) g WINDOW w AS (PARTITION BY record_id ORDER BY day)"
         f" ) c WHERE {changed}"
     )
     return sql, params * 5
