@@ -19,6 +19,8 @@ CODE_REGEX = r"[A-Za-z0-9._-]{1,40}"
 
 
 class RegionSerializer(serializers.ModelSerializer):
+    level = serializers.CharField(help_text="province / prefecture / county")
+
     class Meta:
         model = Region
         fields = ["code", "name", "level"]
