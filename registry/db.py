@@ -1,6 +1,9 @@
 """Small database-vendor facts the models and raw SQL need."""
 
+from contextlib import contextmanager
+
 from django.conf import settings
+from django.db import connection
 
 
 def is_postgres() -> bool:
@@ -11,3 +14,28 @@ def code_collation() -> str | None:
     """Record codes sort in code-point order (exchange.md). SQLite's default BINARY
     collation already does; PostgreSQL needs "C" whatever the database's locale."""
     return "C" if is_postgres() else None
+
+
+@contextmanager
+def indexes_built_after(cursor, tables: list[str]):
+    """Filling big tables (an import into an empty registry, a full rebuild of derived state):
+    on SQLite, drop the tables' secondary indexes, let the caller insert, then build each index
+    once with a sort instead of row by row. Creating a unique index again re-checks it.
+
+    SQLite only: on PostgreSQL dropping an index locks readers out until commit, and CREATE
+    INDEX is refused while deferred foreign-key checks are pending."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    marks = ", ".join(["%s"] * len(tables))
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master "
+        f"WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+        tables,
+    )
+    indexes = cursor.fetchall()
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        cursor.execute(sql)

@@ -132,7 +132,9 @@ def test_refresh_issues_a_constant_number_of_statements(
         refresh(records=[r.pk for r in many])
     with django_assert_num_queries(len(small.captured_queries)):
         refresh(records=Record.objects.order_by("-pk")[:3])
-    with django_assert_max_num_queries(7):
+    # A full rebuild: on SQLite the tables' indexes are dropped and built again after the
+    # inserts (a fixed handful of statements more, whatever the size).
+    with django_assert_max_num_queries(16):
         refresh()
     assert_current()
 

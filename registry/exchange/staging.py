@@ -6,13 +6,13 @@ queries, and lets the merge be a handful of INSERT ... SELECT / UPDATE ... FROM 
 The same SQL runs on SQLite (3.39+, for IS DISTINCT FROM and UPDATE ... FROM) and PostgreSQL.
 """
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.db import connection
-from django.db.models import UniqueConstraint
 from django.utils import timezone
 
 from registry.choices import ALLOWED_PARENT_KINDS, SurveyState
+from registry.db import indexes_built_after
 from registry.models import Plaque, Record, Survey
 
 R = Record._meta.db_table
@@ -198,27 +198,9 @@ class Staging:
                     WHERE {R}.id = s.rec_id AND s.touched = 1 AND s.is_new = 0""",
                 [now],
             )
-            # Filling empty tables: build the secondary indexes once at the end (a sort)
-            # rather than row by row; creating them again re-checks the unique ones. SQLite
-            # only: PostgreSQL would lock readers out and refuses it with deferred FK checks.
-            bulk = base is None and self.vendor == "sqlite"
-            rebuild = _drop_secondary_indexes(cur) if bulk else []
-            cols = ", ".join(col for col, _ in FIELDS)
-            srcs = ", ".join(f"s.{src}" for _, src in FIELDS)
-            cur.execute(
-                f"""INSERT INTO {R} (id, code, {cols}, parent_id, created_at, updated_at)
-                    SELECT s.rec_id, s.code, {srcs}, {parent_id}, %s, %s
-                    FROM imp_record s WHERE s.is_new = 1 ORDER BY s.line""",
-                [now, now],
-            )
-            if self.vendor == "postgresql":
-                cur.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{R}', 'id'), (SELECT MAX(id) FROM {R}))"
-                )
-            self._replace_plaques(cur)
-            self._replace_surveys(cur, now)
-            for sql in rebuild:
-                cur.execute(sql)
+            bulk = indexes_built_after(cur, [R, P, S]) if base is None else nullcontext()
+            with bulk:
+                self._insert_new(cur, parent_id, now)
             cur.execute("SELECT COUNT(*), SUM(is_new), SUM(touched) - SUM(is_new) FROM imp_record")
             total, created, updated = cur.fetchone()
         return {
@@ -228,6 +210,24 @@ class Staging:
             "unchanged": (total or 0) - (created or 0) - (updated or 0),
             "was_empty": base is None,
         }
+
+    def _insert_new(self, cur, parent_id: str, now) -> None:
+        """New records (their ids already chosen), then every touched record's plaques and
+        surveys."""
+        cols = ", ".join(col for col, _ in FIELDS)
+        srcs = ", ".join(f"s.{src}" for _, src in FIELDS)
+        cur.execute(
+            f"""INSERT INTO {R} (id, code, {cols}, parent_id, created_at, updated_at)
+                SELECT s.rec_id, s.code, {srcs}, {parent_id}, %s, %s
+                FROM imp_record s WHERE s.is_new = 1 ORDER BY s.line""",
+            [now, now],
+        )
+        if self.vendor == "postgresql":
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{R}', 'id'), (SELECT MAX(id) FROM {R}))"
+            )
+        self._replace_plaques(cur)
+        self._replace_surveys(cur, now)
 
     def _find_changed(self, cur) -> None:
         differs = " OR ".join(f"s.{src} IS DISTINCT FROM r.{col}" for col, src in FIELDS)
@@ -301,21 +301,6 @@ class Staging:
                     AND x.surveyed_on = v.surveyed_on AND x.state = '{APPROVED}'))""",
             [now],
         )
-
-
-def _drop_secondary_indexes(cur) -> list[str]:
-    """Drop the Meta indexes and partial unique indexes of the three tables; returns the SQL
-    that creates them again."""
-    editor = connection.schema_editor(collect_sql=True)  # not entered: it only writes SQL
-    editor.deferred_sql = []
-    recreate = []
-    for model in (Record, Plaque, Survey):
-        items = [*model._meta.indexes]
-        items += [c for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
-        for item in items:
-            cur.execute(str(item.remove_sql(model, editor)))
-            recreate.append(str(item.create_sql(model, editor)))
-    return recreate
 
 
 class _Writer:

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from registry.choices import Kind, Occupancy, SurveyState
+from registry.db import indexes_built_after
 from registry.models import IndicatorChange, IndicatorTotal, Plaque, Record, Survey
 from registry.selectors.indicators import FIGURES, figures_sql, record_state_sql
 
@@ -43,9 +44,10 @@ def refresh(records: QuerySet | Iterable[int] | None = None) -> None:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         if records is None:
             cur.execute(f"DELETE FROM {C}")
-            cur.execute(*_insert_changes("", []))
             cur.execute(f"DELETE FROM {T}")
-            cur.execute(*_insert_totals(f"{C} c"))
+            with indexes_built_after(cur, [C, T]):
+                cur.execute(*_insert_changes("", []))
+                cur.execute(*_insert_totals(f"{C} c"))
             return
         ids, params = _ids_sql(records)
         # The series to rebuild: where the records counted (their old change rows) and where
