@@ -30,7 +30,8 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -172,31 +173,38 @@ def _write_docs(cur, where: str, params: list, postgres: bool) -> None:
     """Computes and writes the keys of the records `where` selects, in batches by id (keyset
     paging: bounded memory, no server-side cursor).
 
-    The keys of the next batch are computed in a second thread while the database writes and
-    indexes this one: a full refresh is about as much Python as FTS5 work, and the database
-    drivers release the GIL while a statement runs. On SQLite a batch is written with two
-    statements (JSON in, json_each out) so that the database works long stretches without the
-    GIL; executemany would hand the GIL back and forth at every row."""
+    A large refresh is about as much Python (reading pinyin) as database work (FTS5 indexing),
+    so from the second batch on the keys are computed in a worker process while this one
+    writes and indexes the batch before. On SQLite a batch is two statements (JSON in,
+    json_each out) rather than a statement per row."""
     select = f"SELECT id, name, code FROM {R} WHERE {where} AND id > %s ORDER BY id LIMIT {BATCH}"
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        cur.execute(select, [*params, 0])
-        rows = cur.fetchall()
+    cur.execute(select, [*params, 0])
+    rows = cur.fetchall()
+    if len(rows) < BATCH:  # a few records: no worker
+        _insert(cur, _docs(rows), postgres)
+        return
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
         pending = pool.submit(_docs, rows)
         while rows:
             cur.execute(select, [*params, rows[-1][0]])
             rows = cur.fetchall()
             docs = pending.result()
-            pending = pool.submit(_docs, rows)
-            if postgres:
-                cur.executemany(f"INSERT INTO {D} (record_id, terms) VALUES (%s, %s)", docs)
-                continue
-            batch = json.dumps(docs, ensure_ascii=False)
-            for table, id_column in ((D, "record_id"), (FTS, "rowid")):
-                cur.execute(
-                    f"INSERT INTO {table} ({id_column}, terms) SELECT value ->> 0, value ->> 1"
-                    " FROM json_each(%s)",
-                    [batch],
-                )
+            if rows:
+                pending = pool.submit(_docs, rows)
+            _insert(cur, docs, postgres)
+
+
+def _insert(cur, docs: list[tuple[int, str]], postgres: bool) -> None:
+    if postgres:
+        cur.executemany(f"INSERT INTO {D} (record_id, terms) VALUES (%s, %s)", docs)
+        return
+    batch = json.dumps(docs, ensure_ascii=False)
+    for table, id_column in ((D, "record_id"), (FTS, "rowid")):
+        cur.execute(
+            f"INSERT INTO {table} ({id_column}, terms) SELECT value ->> 0, value ->> 1"
+            " FROM json_each(%s)",
+            [batch],
+        )
 
 
 def _docs(rows: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
