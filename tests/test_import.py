@@ -297,9 +297,18 @@ def test_worker_processes_validate_exactly_as_this_process_does(tmp_path, monkey
         "line 2: level: must be one of municipal, national, provincial, not 'x'",
         "line 4: lon: lat and lon: both or neither",
     ]
-    good = write(tmp_path, jsonl(*[building(f"B{i}", plaques=[{"installed_on": "2016-01-01"}])
-                                   for i in range(7)], district(), city()), "good.jsonl")  # fmt: skip
+    plaqued = [building(f"B{i}", plaques=[{"installed_on": "2016-01-01"}]) for i in range(7)]
+    good = write(tmp_path, jsonl(*plaqued, district(), city()), "good.jsonl")
     ok, out, err = run_import(good)
     assert ok, err
     assert "9 records (9 created" in out and "7 plaques" in out
     assert Record.objects.filter(kind="building", parent__code="D1").count() == 7
+
+
+def test_imported_records_are_found_by_the_catalog_search(tmp_path, client):
+    assert run_import(write(tmp_path, jsonl(city(), district(), building()), "a.jsonl"))[0]
+    assert client.get("/api/v1/records/", {"q": "宗祠"}).json()["count"] == 1
+    assert run_import(write(tmp_path, jsonl(building(name="李家大院")), "b.jsonl"))[0]
+    assert client.get("/api/v1/records/", {"q": "宗祠"}).json()["count"] == 0
+    found = client.get("/api/v1/records/", {"q": "lijia"}).json()
+    assert [r["code"] for r in found["results"]] == ["B1"]

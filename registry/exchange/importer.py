@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models.expressions import RawSQL
 
 from registry.models import Record, Region
-from registry.services import indicator_state
+from registry.services import indicator_state, search_index
 
 from .blocks import validated_blocks
 from .staging import PLAQUE_COLUMNS, RECORD_COLUMNS, SURVEY_COLUMNS, Staging
@@ -71,13 +71,15 @@ def import_file(stream: BinaryIO, *, progress: Callable[[int], None] | None = No
             lap("check")
             merged = staging.merge()
             lap("merge")
-            # Raw SQL sends no signals: the indicator state is refreshed here, in the same
-            # transaction, for exactly the records this import created or changed.
-            if merged.pop("was_empty"):
-                indicator_state.refresh()
-            elif merged["created"] or merged["updated"]:
-                indicator_state.refresh(Record.objects.filter(id__in=RawSQL(TOUCHED, [])))
-            lap("indicators")
+            # Raw SQL sends no signals: the derived state (indicators, search) is refreshed
+            # here, in the same transaction, for exactly the records created or changed.
+            was_empty = merged.pop("was_empty")
+            touched = None if was_empty else Record.objects.filter(id__in=RawSQL(TOUCHED, []))
+            if was_empty or merged["created"] or merged["updated"]:
+                indicator_state.refresh(touched)
+                lap("indicators")
+                search_index.refresh(touched)
+                lap("search")
         lap("commit")
     finally:
         staging.drop()
