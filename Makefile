@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run serve test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -18,6 +18,18 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: gunicorn + WhiteNoise with heritage.settings.production (README "Production").
+# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment; refuses DEBUG.
+BIND    ?= 127.0.0.1:8000
+WORKERS ?= 3
+serve: install
+	DJANGO_SETTINGS_MODULE=heritage.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=heritage.settings.production $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=heritage.settings.production $(PY) manage.py collectstatic --noinput
+	DJANGO_SETTINGS_MODULE=heritage.settings.production $(VENV)/bin/gunicorn heritage.wsgi \
+		--bind $(BIND) --workers $(WORKERS) --timeout 60 --max-requests 2000 \
+		--max-requests-jitter 200 --access-logfile -
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,135 @@
+"""heritage.settings.production: `check --deploy` is clean, and it refuses to start insecure.
+
+Each case runs manage.py in a subprocess, because the settings module is read once per process.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # The test run's own DJANGO_* variables must not leak into the production process.
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environ.update(DJANGO_SETTINGS_MODULE="heritage.settings.production", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def real_key() -> str:
+    return secrets.token_urlsafe(50)
+
+
+def test_check_deploy_has_no_warnings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY=real_key(),
+        DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+def test_check_deploy_behind_a_proxy_that_redirects():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY=real_key(),
+        DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+    )
+    assert result.returncode == 0, result.stderr
+    printed = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER, s.DEBUG)",
+        DJANGO_SECRET_KEY=real_key(),
+        DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+    )
+    assert printed.stdout.split() == ["False", "('HTTP_X_FORWARDED_PROTO',", "'https')", "False"]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},  # no key at all
+        {"DJANGO_SECRET_KEY": "django-insecure-heritage-development-only"},
+        {"DJANGO_SECRET_KEY": "short-key"},
+        {"DJANGO_SECRET_KEY": "django-insecure-" + "x" * 60},
+    ],
+    ids=["missing", "development", "short", "insecure-prefix"],
+)
+def test_refuses_a_default_or_weak_secret_key(env):
+    result = manage("check", DJANGO_ALLOWED_HOSTS="heritage.example.cn", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_refuses_debug():
+    result = manage(
+        "check",
+        DJANGO_SECRET_KEY=real_key(),
+        DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+        DJANGO_DEBUG="1",
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_DEBUG" in result.stderr
+
+
+def test_refuses_missing_allowed_hosts():
+    result = manage("check", DJANGO_SECRET_KEY=real_key())
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_whitenoise_serves_collected_static_files(tmp_path):
+    env = {
+        "DJANGO_SECRET_KEY": real_key(),
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(tmp_path),
+    }
+    code = (
+        "from django.core.management import call_command\n"
+        "call_command('collectstatic', interactive=False, verbosity=0)\n"
+        "from django.templatetags.static import static\n"
+        "from django.test import Client\n"
+        "url = static('css/site.css')\n"
+        "r = Client().get(url, HTTP_ACCEPT_ENCODING='gzip', secure=True)\n"
+        "print(url, r.status_code, r.headers.get('Cache-Control'), "
+        "r.headers.get('Content-Encoding'), sep='|')\n"
+    )
+    result = manage("shell", "--no-imports", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    url, status, cache, encoding = result.stdout.strip().splitlines()[-1].split("|")
+    # A hashed name, served by WhiteNoise with a far-future cache and compressed.
+    assert url.startswith("/static/css/site.") and url.endswith(".css")
+    assert url != "/static/css/site.css"
+    assert status == "200"
+    assert "max-age=315360000" in cache
+    assert encoding == "gzip"
