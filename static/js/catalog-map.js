@@ -86,6 +86,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // On a phone the results come first: the filters fold away (open by default without JS).
+    var facets = document.querySelector(".facets__box");
+    if (facets && window.matchMedia("(max-width: 800px)").matches) { facets.open = false; }
     if (typeof L === "undefined") { return; }
     var results = document.getElementById("results-map");
     if (results) { resultsMap(results); }
