@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from registry.api.indicators import IndicatorReportView, IndicatorTrendView
@@ -10,7 +10,7 @@ router.register("records", RecordViewSet, basename="api-record")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("indicators/", IndicatorReportView.as_view(), name="api-indicators"),
     path("indicators/trend/", IndicatorTrendView.as_view(), name="api-indicators-trend"),
     *router.urls,
