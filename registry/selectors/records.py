@@ -207,10 +207,10 @@ def filter_occupancy(queryset, occupancy: str, as_of: datetime.date):
 def with_current_state(queryset, as_of: datetime.date):
     """Records with what they are on `as_of`: plaqued (None for kinds that hold no plaques),
     occupancy and condition of the latest approved survey (None but for buildings; occupancy
-    "unknown" for a building never surveyed), and their region path and parent."""
+    "unknown" for a building never surveyed), and their region and parent."""
     with_plaques = Q(kind__in=list(KINDS_WITH_PLAQUES))
     building = Q(kind=Kind.BUILDING)
-    return queryset.select_related("region__parent__parent", "parent").annotate(
+    return queryset.select_related("region", "parent").annotate(
         plaqued=Case(When(with_plaques, then=Exists(hanging_plaques(as_of))), default=None),
         occupancy=Case(
             When(building, then=Coalesce(latest_survey_field("occupancy", as_of), Value(UNKNOWN))),
@@ -238,6 +238,7 @@ def record_detail(code: str, as_of: datetime.date) -> Record | None:
     )
     record = (
         with_current_state(Record.objects.filter(code=code), as_of)
+        .select_related("region__parent__parent")
         .annotate(children_count=Coalesce(Subquery(children), 0))
         .first()
     )
