@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from registry.exchange.export import neutralise
+
 FORMATS = ("json", "csv", "xlsx", "table")
 RATES = ("plaque_coverage", "vacancy_rate")
 FLAGS = ("plaque_target_met", "vacancy_target_met")
@@ -75,7 +77,8 @@ def to_csv(report: dict) -> bytes:
 def _plain(field: str, value):
     if field in FLAGS:
         return flag_text(value)
-    return "" if value is None else value
+    # Labels are data (region names): one beginning with = + - @ must not run in a spreadsheet.
+    return "" if value is None else neutralise(value)
 
 
 def to_xlsx(report: dict) -> bytes:
