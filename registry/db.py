@@ -23,7 +23,11 @@ def indexes_built_after(cursor, tables: list[str]):
     once with a sort instead of row by row. Creating a unique index again re-checks it.
 
     SQLite only: on PostgreSQL dropping an index locks readers out until commit, and CREATE
-    INDEX is refused while deferred foreign-key checks are pending."""
+    INDEX is refused while deferred foreign-key checks are pending.
+
+    An index on a self-referencing foreign key (a record's parent) stays: every row inserted
+    makes SQLite look for its children, and without the index that is a scan of the table
+    being filled, for every row."""
     if connection.vendor != "sqlite":
         yield
         return
@@ -33,9 +37,18 @@ def indexes_built_after(cursor, tables: list[str]):
         f"WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
         tables,
     )
-    indexes = cursor.fetchall()
+    indexes = [(n, sql) for n, sql in cursor.fetchall() if not _leads_self_reference(cursor, n)]
     for name, _ in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
     yield
     for _, sql in indexes:
         cursor.execute(sql)
+
+
+def _leads_self_reference(cursor, index: str) -> bool:
+    cursor.execute("SELECT tbl_name FROM sqlite_master WHERE name = %s", [index])
+    (table,) = cursor.fetchone()
+    cursor.execute(f'PRAGMA index_info("{index}")')
+    first = cursor.fetchone()[2]
+    cursor.execute(f'PRAGMA foreign_key_list("{table}")')
+    return any(row[2] == table and row[3] == first for row in cursor.fetchall())
