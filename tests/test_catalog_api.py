@@ -18,8 +18,9 @@ ALL = {"HC-140728", "JZ-D-0001", "JZ-B-0001", "TY-B-0002", "CS-B-0003", "BJ-B-07
 
 @pytest.fixture
 def client():
-    cache.clear()  # the anonymous throttle counts in the cache
-    return APIClient()
+    cache.clear()  # the anonymous throttle counts in the cache: none from other tests...
+    yield APIClient()
+    cache.clear()  # ...and none left for them
 
 
 @pytest.fixture

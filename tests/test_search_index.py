@@ -4,6 +4,7 @@ that it stays current on every write path."""
 import random
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from pypinyin import lazy_pinyin
 
@@ -22,6 +23,15 @@ def found(q: str) -> set[str]:
 @pytest.fixture
 def cat():
     return build_catalog()
+
+
+@pytest.fixture(autouse=True)
+def unthrottled():
+    """Some tests here call the API many times: the anonymous throttle counts in the cache,
+    and its count must not run over into other tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def test_keys_of_a_record():
