@@ -33,22 +33,17 @@ def indexes_built_after(cursor, tables: list[str]):
         return
     marks = ", ".join(["%s"] * len(tables))
     cursor.execute(
-        "SELECT name, sql FROM sqlite_master "
-        f"WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+        "SELECT m.name, m.sql FROM sqlite_master m"
+        f" WHERE m.type = 'index' AND m.sql IS NOT NULL AND m.tbl_name IN ({marks})"
+        " AND NOT EXISTS (SELECT 1 FROM pragma_index_info(m.name) i"
+        "  JOIN pragma_foreign_key_list(m.tbl_name) f"
+        "  ON f.\"from\" = i.name AND f.\"table\" = m.tbl_name WHERE i.seqno = 0)",
         tables,
     )
-    indexes = [(n, sql) for n, sql in cursor.fetchall() if not _leads_self_reference(cursor, n)]
+    indexes = cursor.fetchall()
     for name, _ in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
     yield
     for _, sql in indexes:
         cursor.execute(sql)
 
-
-def _leads_self_reference(cursor, index: str) -> bool:
-    cursor.execute("SELECT tbl_name FROM sqlite_master WHERE name = %s", [index])
-    (table,) = cursor.fetchone()
-    cursor.execute(f'PRAGMA index_info("{index}")')
-    first = cursor.fetchone()[2]
-    cursor.execute(f'PRAGMA foreign_key_list("{table}")')
-    return any(row[2] == table and row[3] == first for row in cursor.fetchall())
