@@ -7,3 +7,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("registry.urls")),
 ]
+
+# Unknown URLs under /api/ answer JSON, as the API schema documents (registry/api/errors.py).
+handler404 = "registry.api.errors.not_found"
