@@ -81,6 +81,18 @@ def backed_up_models() -> list[type[models.Model]]:
     return found
 
 
+def _keys(model) -> dict:
+    """Groups by name and permissions by (codename, app, model): their ids differ between
+    databases (migrations create roles and permissions in their own order), and a restore
+    merges into the groups a migration made. Users keep their ids, which the registry's rows
+    (surveys, photos, history) refer to; their groups and permissions go by natural key."""
+    if model._meta.label == "auth.Group":
+        return {"use_natural_foreign_keys": True, "use_natural_primary_keys": True}
+    if model._meta.app_label == "auth":
+        return {"use_natural_foreign_keys": True}
+    return {}
+
+
 def _file_fields(model) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
 
@@ -133,7 +145,11 @@ def backup(directory: Path) -> dict:
                 rows = model._base_manager.order_by("pk")
                 counts[model._meta.label] = rows.count()
                 serializers.serialize(
-                    "jsonl", rows.iterator(chunk_size=BATCH), stream=out, cls=ExactJSONEncoder
+                    "jsonl",
+                    rows.iterator(chunk_size=BATCH),
+                    stream=out,
+                    cls=ExactJSONEncoder,
+                    **_keys(model),
                 )
                 for name in _file_fields(model):
                     media += [v for v in rows.values_list(name, flat=True).iterator() if v]
@@ -180,7 +196,12 @@ def _verified_manifest(directory: Path) -> dict:
 
 
 def _refuse_unless_empty() -> None:
-    held = [m._meta.label for m in backed_up_models() if m._base_manager.exists()]
+    # Groups are roles that migrations create: the backup's are merged into them by name.
+    held = [
+        m._meta.label
+        for m in backed_up_models()
+        if m._meta.label != "auth.Group" and m._base_manager.exists()
+    ]
     if held:
         raise BackupError(
             "restore needs an empty registry, and this database holds rows of "
