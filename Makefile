@@ -17,6 +17,7 @@ $(VENV)/.installed: requirements.txt
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py create_demo_users
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Production: gunicorn + WhiteNoise with heritage.settings.production (README "Production").

@@ -58,6 +58,10 @@ class Record(models.Model):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+    # Optimistic locking (registry.services.records): every save adds one; a save based on an
+    # older version is refused. A database default because the bulk importer inserts records
+    # with an explicit column list.
+    version = models.PositiveIntegerField(_("版本"), default=1, db_default=1, editable=False)
 
     objects = RecordQuerySet.as_manager()
 

@@ -1,0 +1,86 @@
+"""Plaques in the admin: numbers, hanging and removal (logged); sheets for the sign maker."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry import permissions
+from registry.admin.base import RestrictedModelAdmin
+from registry.admin.filters import RecordRegionFilter
+from registry.models import ChangeAction, Plaque
+from registry.services import audit
+from registry.services.plaques import Card, sheet
+
+CONTENT_TYPES = {"png": "image/png", "pdf": "application/pdf"}
+
+
+def plaque_sheet_response(cards: list[Card], fmt: str) -> HttpResponse:
+    response = HttpResponse(sheet(cards, fmt), content_type=CONTENT_TYPES[fmt])
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="plaques-{stamp}.{fmt}"'
+    return response
+
+
+@admin.register(Plaque)
+class PlaqueAdmin(RestrictedModelAdmin):
+    list_display = ("number", "record", "installed_on", "removed_on")
+    list_select_related = ("record",)
+    list_filter = (RecordRegionFilter, "installed_on", "removed_on")
+    search_fields = ("=number", "=record__code")
+    raw_id_fields = ("record",)
+    fields = ("record", "number", "installed_on", "removed_on")
+    actions = ("plaque_sheet_png", "plaque_sheet_pdf")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("record")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("record",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        if not permissions.can(request.user, "change" if change else "add", obj):
+            raise PermissionDenied
+        before = audit.snapshot(Plaque.objects.get(pk=obj.pk)) if change else None
+        obj.save()
+        action = ChangeAction.CHANGE if change else ChangeAction.CREATE
+        audit.log(user=request.user, action=action, obj=obj, before=before)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        user = request.user
+
+        class ScopedForm(form):
+            def clean_record(self):
+                record = self.cleaned_data["record"]
+                if not permissions.in_scope(user, record.region_id):
+                    raise ValidationError(_("只能为本人工作区域内的对象登记标志牌。"))
+                return record
+
+        return ScopedForm
+
+    @admin.action(description=_("打印标志牌（PNG）"), permissions=["view"])
+    def plaque_sheet_png(self, request, queryset):
+        return self._sheet(request, queryset, "png")
+
+    @admin.action(description=_("打印标志牌（PDF）"), permissions=["view"])
+    def plaque_sheet_pdf(self, request, queryset):
+        return self._sheet(request, queryset, "pdf")
+
+    def _sheet(self, request, queryset, fmt):
+        plaques = list(queryset.select_related("record"))
+        if not plaques:
+            self.message_user(request, _("没有选中标志牌。"), messages.WARNING)
+            return None
+        cards = [
+            Card(
+                url=request.build_absolute_uri(reverse("catalog-record", args=[p.record.code])),
+                name=p.record.name,
+                number=p.number or "",
+                code=p.record.code,
+            )
+            for p in plaques
+        ]
+        return plaque_sheet_response(cards, fmt)

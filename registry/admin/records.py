@@ -1,0 +1,216 @@
+"""Records in the admin: searched, filtered and listed within a fixed query budget; edited
+with optimistic locking (a save based on an outdated page is refused); never deleted (a
+designation is revoked instead); the page of a building shows its state and survey history."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from registry import permissions
+from registry.admin.base import RestrictedAdminMixin, RestrictedModelAdmin
+from registry.admin.filters import RegionFilter, StatusFilter
+from registry.admin.logged import save_logged_formset
+from registry.admin.photos import PhotoInline, StoredPhotoInline, save_photo_formset
+from registry.admin.plaques import plaque_sheet_response
+from registry.choices import KINDS_WITH_PLAQUES, Kind, SurveyState
+from registry.models import ChangeLog, Photo, Plaque, Record
+from registry.selectors.records import search
+from registry.services import records as record_services
+from registry.services.plaques import Card
+
+HISTORY_LIMIT = 20
+
+
+class RecordForm(forms.ModelForm):
+    # The version the page was opened at, posted back: the save is refused if it moved on.
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Record
+        fields = ("code", "kind", "name", "name_en", "level", "region", "parent",
+                  "designated_on", "revoked_on", "address", "lat", "lon")  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["edit_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            current = (
+                Record.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if cleaned.get("edit_version") != current:
+                raise ValidationError(record_services.stale_message(current), code="stale")
+        return cleaned
+
+
+class PlaqueInline(RestrictedAdminMixin, admin.TabularInline):
+    model = Plaque
+    extra = 0
+    can_delete = False
+    fields = ("number", "installed_on", "removed_on")
+
+
+@admin.register(Record)
+class RecordAdmin(RestrictedModelAdmin):
+    form = RecordForm
+    list_display = ("code", "name", "kind", "level", "region", "designated_on", "revoked_on")
+    list_filter = (RegionFilter, "level", StatusFilter, "kind")
+    list_select_related = ("region",)
+    search_fields = ("=code",)  # and the catalog's search index: get_search_results
+    search_help_text = _("名称（中文、拼音或首字母）或编号")
+    raw_id_fields = ("parent", "region")
+    actions = ("plaque_sheet_png", "plaque_sheet_pdf")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ("code", "kind", "name", "name_en", "level", "region", "parent")}),
+            (_("认定"), {"fields": ("designated_on", "revoked_on")}),
+            (_("位置"), {"fields": ("address", "lat", "lon", "edit_version")}),
+        ]
+        if obj is not None:
+            fieldsets.insert(0, (_("现状一览"), {"fields": ("current_state", "survey_history")}))
+            fieldsets.append((_("最近变更"), {"fields": ("recent_changes",)}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = ("current_state", "survey_history", "recent_changes")
+        if obj is not None and not permissions.can(request.user, permissions.DESIGNATE, obj):
+            return shown + permissions.REGISTRAR_RECORD_FIELDS
+        return shown
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return []
+        inlines = [PlaqueInline] if obj.kind in KINDS_WITH_PLAQUES else []
+        return [*inlines, StoredPhotoInline, PhotoInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return search(queryset, term), False
+
+    def save_model(self, request, obj, form, change):
+        data = {
+            name: form.cleaned_data[name] for name in form.changed_data if name != "edit_version"
+        }
+        if change:
+            saved = record_services.record_update(
+                user=request.user, record=obj, data=data, version=form.cleaned_data["edit_version"]
+            )
+            obj.version = saved.version
+        else:
+            fields = {f: form.cleaned_data[f] for f in form.cleaned_data if f != "edit_version"}
+            obj.pk = record_services.record_create(user=request.user, data=fields).pk
+            obj._state.adding = False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Photo:
+            save_photo_formset(request, formset, record=form.instance)
+        else:
+            save_logged_formset(request, formset)
+
+    @admin.display(description=_("当前状态"))
+    def current_state(self, obj):
+        today = timezone.localdate()
+        hanging = [
+            p.number or "#"
+            for p in obj.plaques.all()
+            if p.installed_on <= today and (p.removed_on is None or p.removed_on > today)
+        ]
+        latest = (
+            obj.surveys.filter(state=SurveyState.APPROVED).order_by("-surveyed_on", "-id").first()
+        )
+        parts = [
+            (_("状态"), obj.get_status_display()),
+            (_("标志牌"), "、".join(hanging) if hanging else _("未挂牌")),
+        ]
+        if obj.kind == Kind.BUILDING:
+            survey = (
+                f"{latest.surveyed_on} {latest.get_occupancy_display()}"
+                f" {latest.get_condition_display() or ''}"
+                if latest
+                else _("无已通过的调查")
+            )
+            parts.append((_("最近一次已通过调查"), survey))
+        html = format_html_join("", "<div><strong>{}</strong>：{}</div>", parts)
+        if obj.kind == Kind.BUILDING:
+            add = reverse("admin:registry_survey_add") + f"?building={obj.pk}"
+            html += format_html('<p><a class="button" href="{}">{}</a></p>', add, _("添加调查"))
+        return html
+
+    @admin.display(description=_("调查记录"))
+    def survey_history(self, obj):
+        surveys = list(
+            obj.surveys.select_related("created_by", "reviewed_by").order_by("-surveyed_on", "-id")[
+                :HISTORY_LIMIT
+            ]
+        )
+        if not surveys:
+            return _("暂无调查")
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td class="survey-state state-{}">{}</td>'
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    reverse("admin:registry_survey_change", args=[s.pk]),
+                    s.surveyed_on,
+                    s.state,
+                    s.get_state_display(),
+                    s.get_occupancy_display(),
+                    s.get_condition_display() or "-",
+                    s.created_by or "-",
+                    s.reviewed_by or "-",
+                )
+                for s in surveys
+            ),
+        )
+        head = format_html(
+            "<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+            "</tr></thead>",
+            _("调查日期"), _("审核状态"), _("使用状况"), _("保存状况"), _("录入人"), _("审核人"),
+        )  # fmt: skip
+        return format_html('<table class="survey-history">{}<tbody>{}</tbody></table>', head, rows)
+
+    @admin.display(description=_("变更记录"))
+    def recent_changes(self, obj):
+        entries = ChangeLog.objects.filter(record_id=obj.pk).select_related("user")[:10]
+        rows = format_html_join(
+            "",
+            "<li>{} {} {} {}</li>",
+            ((e.time.strftime("%Y-%m-%d %H:%M"), e.user or "-", e.get_action_display(),
+              e.object_repr) for e in entries),
+        )  # fmt: skip
+        link = reverse("admin:registry_changelog_changelist") + f"?record_id={obj.pk}"
+        return format_html('<ul>{}</ul><a href="{}">{}</a>', rows, link, _("全部变更记录"))
+
+    @admin.action(description=_("打印标志牌（PNG）"), permissions=["view"])
+    def plaque_sheet_png(self, request, queryset):
+        return self._sheet(request, queryset, "png")
+
+    @admin.action(description=_("打印标志牌（PDF）"), permissions=["view"])
+    def plaque_sheet_pdf(self, request, queryset):
+        return self._sheet(request, queryset, "pdf")
+
+    def _sheet(self, request, queryset, fmt):
+        records = list(queryset.filter(kind__in=KINDS_WITH_PLAQUES).prefetch_related("plaques"))
+        if not records:
+            self.message_user(request, _("所选对象中没有可挂牌的街区或建筑。"), messages.WARNING)
+            return None
+        cards = []
+        for record in records:
+            plaques = [p for p in record.plaques.all() if p.removed_on is None]
+            number = plaques[-1].number if plaques else ""
+            url = request.build_absolute_uri(reverse("catalog-record", args=[record.code]))
+            cards.append(Card(url=url, name=record.name, number=number or "", code=record.code))
+        return plaque_sheet_response(cards, fmt)

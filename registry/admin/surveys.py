@@ -1,0 +1,129 @@
+"""Surveys in the admin: drafted and submitted by their surveyor, approved or rejected (with
+a reason) by a reviewer; approved surveys are read only. Every step goes through
+registry.services.surveys, which checks registry.permissions again and logs it."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from registry import permissions
+from registry.admin import survey_import
+from registry.admin.base import RestrictedModelAdmin
+from registry.admin.filters import BuildingRegionFilter
+from registry.admin.photos import StoredSurveyPhotoInline, SurveyPhotoInline, save_photo_formset
+from registry.choices import Kind
+from registry.models import Photo, Survey
+from registry.services import surveys as survey_services
+
+ENTERED = ("building", "surveyed_on", "occupancy", "condition", "use", "surveyor", "notes")
+REVIEW = ("state", "created_by", "reviewed_by", "reviewed_at", "rejection_reason")
+
+
+class EditableSurveyPhotoInline(SurveyPhotoInline):
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and not permissions.can(request.user, permissions.CHANGE, obj):
+            return False  # approved and submitted surveys are not changed, photos included
+        return super().has_add_permission(request, obj)
+
+
+@admin.register(Survey)
+class SurveyAdmin(RestrictedModelAdmin):
+    list_display = ("building", "surveyed_on", "state", "occupancy", "condition",
+                    "created_by", "reviewed_by")  # fmt: skip
+    list_select_related = ("building", "created_by", "reviewed_by")
+    list_filter = ("state", BuildingRegionFilter, "occupancy", "condition")
+    search_fields = ("=building__code",)
+    raw_id_fields = ("building",)
+    fieldsets = ((None, {"fields": ENTERED}), (_("审核"), {"fields": REVIEW}))
+    readonly_fields = REVIEW
+    inlines = [StoredSurveyPhotoInline, EditableSurveyPhotoInline]
+    change_form_template = "admin/registry/survey/change_form.html"
+    change_list_template = "admin/registry/survey/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("building")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        user = request.user
+
+        class ScopedSurveyForm(form):
+            def clean_building(self):
+                building = self.cleaned_data["building"]
+                if building.kind != Kind.BUILDING:
+                    raise ValidationError(_("只有历史建筑可以登记现场调查。"))
+                if not permissions.in_scope(user, building.region_id):
+                    raise ValidationError(_("只能为本人工作区域内的建筑登记调查。"))
+                return building
+
+        return ScopedSurveyForm
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in ENTERED if name in form.cleaned_data}
+        if change:
+            survey_services.survey_update(user=request.user, survey=obj, data=data)
+        else:
+            building = data.pop("building")
+            saved = survey_services.survey_create(user=request.user, building=building, data=data)
+            obj.pk = saved.pk
+            obj._state.adding = False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Photo:
+            save_photo_formset(request, formset, survey=form.instance)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        survey = self.get_object(request, object_id)
+        if survey is not None:
+            user = request.user
+            extra_context = {
+                **(extra_context or {}),
+                "can_submit": permissions.can(user, permissions.SUBMIT, survey),
+                "can_review": permissions.can(user, permissions.APPROVE, survey),
+                "survey": survey,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/submit/", view(self.submit_view), name="registry_survey_submit"),
+            path("<path:object_id>/approve/", view(self.approve_view),
+                 name="registry_survey_approve"),
+            path("<path:object_id>/reject/", view(self.reject_view), name="registry_survey_reject"),
+            *survey_import.urls(self),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def submit_view(self, request, object_id):
+        return self._step(request, object_id, survey_services.survey_submit, _("已提交审核。"))
+
+    def approve_view(self, request, object_id):
+        return self._step(request, object_id, survey_services.survey_approve, _("已审核通过。"))
+
+    def reject_view(self, request, object_id):
+        reason = request.POST.get("reason", "")
+        return self._step(
+            request,
+            object_id,
+            lambda *, user, survey: survey_services.survey_reject(
+                user=user, survey=survey, reason=reason
+            ),
+            _("已退回。"),
+        )
+
+    def _step(self, request, object_id, service, done):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        survey = self.get_object(request, object_id)
+        if survey is None:
+            raise Http404
+        try:
+            service(user=request.user, survey=survey)  # PermissionDenied: a 403
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:registry_survey_change", args=[survey.pk]))

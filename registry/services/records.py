@@ -1,0 +1,80 @@
+"""Writes of records: create, change (with optimistic locking), designate, revoke.
+
+Every write is a single-object ORM save, so the indicator state and the search data follow by
+their signals, and is logged (registry.services.audit) with its values before and after.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry import permissions
+from registry.models import ChangeAction, Record
+from registry.services import audit
+
+
+def stale_message(current: int) -> str:
+    return _(
+        "保存失败：此记录已被他人修改（当前版本 %(version)s），您的更改未保存。"
+        "请重新打开此页面，核对最新内容后再修改。"
+    ) % {"version": current}
+
+
+def record_create(*, user, data: dict) -> Record:
+    record = Record(**data)
+    if not permissions.can(user, permissions.ADD, record):
+        raise PermissionDenied
+    if record.designated_on and not permissions.can(user, permissions.DESIGNATE, record):
+        raise PermissionDenied
+    with transaction.atomic():
+        record.full_clean()
+        record.save()
+        audit.log(user=user, action=ChangeAction.CREATE, obj=record)
+    return record
+
+
+def record_update(*, user, record: Record, data: dict, version: int) -> Record:
+    """Apply `data` (field name -> value) to the record if it is still at `version`: a save
+    based on an older version raises ValidationError (code "stale") and changes nothing.
+    Returns the record as saved (`record` itself is left as it was given)."""
+    with transaction.atomic():
+        current = Record.objects.select_for_update().select_related("region").get(pk=record.pk)
+        if current.version != version:
+            raise ValidationError(stale_message(current.version), code="stale")
+        before = audit.snapshot(current)
+        action = _check_update(user, current, data)
+        for name, value in data.items():
+            setattr(current, name, value)
+        if not permissions.in_scope(user, current.region_id):
+            raise PermissionDenied  # a record may not be moved out of one's own regions
+        current.full_clean()
+        current.version += 1
+        current.updated_at = timezone.now()
+        current.save()
+        audit.log(user=user, action=action, obj=current, before=before)
+    return current
+
+
+def _check_update(user, current: Record, data: dict) -> str:
+    if not permissions.can(user, permissions.CHANGE, current):
+        raise PermissionDenied
+    registrar_fields = any(f in data for f in permissions.REGISTRAR_RECORD_FIELDS)
+    if registrar_fields and not permissions.can(user, permissions.DESIGNATE, current):
+        raise PermissionDenied
+    if "revoked_on" in data and data["revoked_on"] != current.revoked_on:
+        return ChangeAction.REVOKE
+    if "designated_on" in data and data["designated_on"] != current.designated_on:
+        return ChangeAction.DESIGNATE
+    return ChangeAction.CHANGE
+
+
+def record_designate(*, user, record: Record, on: datetime.date, version: int) -> Record:
+    return record_update(user=user, record=record, data={"designated_on": on}, version=version)
+
+
+def record_revoke(*, user, record: Record, on: datetime.date, version: int) -> Record:
+    """Revocation is the way out of the registry: records are never deleted."""
+    return record_update(user=user, record=record, data={"revoked_on": on}, version=version)
