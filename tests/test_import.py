@@ -312,3 +312,15 @@ def test_imported_records_are_found_by_the_catalog_search(tmp_path, client):
     assert client.get("/api/v1/records/", {"q": "宗祠"}).json()["count"] == 0
     found = client.get("/api/v1/records/", {"q": "lijia"}).json()
     assert [r["code"] for r in found["results"]] == ["B1"]
+
+
+def test_imports_are_on_record_in_the_change_log(tmp_path):
+    from registry.models import ChangeLog
+
+    assert run_import(write(tmp_path, jsonl(city(), district(), building()), "a.jsonl"))[0]
+    assert ChangeLog.objects.filter(action="import").count() == 3
+    assert run_import(write(tmp_path, jsonl(city(), district(), building()), "a.jsonl"))[0]
+    assert ChangeLog.objects.count() == 3, "an import that changes nothing logs nothing"
+    assert run_import(write(tmp_path, jsonl(building(name="李家大院")), "b.jsonl"))[0]
+    entry = ChangeLog.objects.filter(object_id=Record.objects.get(code="B1").pk).latest("id")
+    assert entry.before["name"] == "张氏宗祠" and entry.after["name"] == "李家大院"

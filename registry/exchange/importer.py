@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models.expressions import RawSQL
 
 from registry.models import Record, Region
-from registry.services import indicator_state, search_index
+from registry.services import audit, indicator_state, search_index
 
 from .blocks import validated_blocks
 from .staging import PLAQUE_COLUMNS, RECORD_COLUMNS, SURVEY_COLUMNS, Staging
@@ -80,6 +80,9 @@ def import_file(stream: BinaryIO, *, progress: Callable[[int], None] | None = No
                 lap("indicators")
                 search_index.refresh(touched)
                 lap("search")
+                # Every record the import created or changed is on record, with its values.
+                audit.record_import(records_sql=TOUCHED)
+                lap("audit")
         lap("commit")
     finally:
         staging.drop()
