@@ -16,7 +16,8 @@ def thumbnail_tag(photo: Photo):
     if not photo.thumbnail:
         return "-"
     return format_html(
-        '<a href="{}" target="_blank"><img src="{}" alt="" class="heritage-thumb" loading="lazy"></a>',
+        '<a href="{}" target="_blank">'
+        '<img src="{}" alt="" class="heritage-thumb" loading="lazy"></a>',
         photo.image.url,
         photo.thumbnail.url,
     )

@@ -16,7 +16,7 @@ from registry.admin.filters import RegionFilter, StatusFilter
 from registry.admin.logged import save_logged_formset
 from registry.admin.photos import PhotoInline, StoredPhotoInline, save_photo_formset
 from registry.admin.plaques import plaque_sheet_response
-from registry.choices import KINDS_WITH_PLAQUES, Kind, SurveyState
+from registry.choices import KINDS_WITH_PLAQUES, Kind, Status, SurveyState
 from registry.models import ChangeLog, Photo, Plaque, Record
 from registry.selectors.records import search
 from registry.services import records as record_services
@@ -93,6 +93,12 @@ class RecordAdmin(RestrictedModelAdmin):
         inlines = [PlaqueInline] if obj.kind in KINDS_WITH_PLAQUES else []
         return [*inlines, StoredPhotoInline, PhotoInline]
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._viewer = request.user  # for the read-only panels, which get only the object
+        return obj
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if not term:
@@ -131,7 +137,7 @@ class RecordAdmin(RestrictedModelAdmin):
             obj.surveys.filter(state=SurveyState.APPROVED).order_by("-surveyed_on", "-id").first()
         )
         parts = [
-            (_("状态"), obj.get_status_display()),
+            (_("状态"), Status(obj.status).label),
             (_("标志牌"), "、".join(hanging) if hanging else _("未挂牌")),
         ]
         if obj.kind == Kind.BUILDING:
@@ -143,7 +149,8 @@ class RecordAdmin(RestrictedModelAdmin):
             )
             parts.append((_("最近一次已通过调查"), survey))
         html = format_html_join("", "<div><strong>{}</strong>：{}</div>", parts)
-        if obj.kind == Kind.BUILDING:
+        viewer = getattr(obj, "_viewer", None)
+        if obj.kind == Kind.BUILDING and permissions.allowed(viewer, "survey", permissions.ADD):
             add = reverse("admin:registry_survey_add") + f"?building={obj.pk}"
             html += format_html('<p><a class="button" href="{}">{}</a></p>', add, _("添加调查"))
         return html
@@ -188,8 +195,8 @@ class RecordAdmin(RestrictedModelAdmin):
         rows = format_html_join(
             "",
             "<li>{} {} {} {}</li>",
-            ((e.time.strftime("%Y-%m-%d %H:%M"), e.user or "-", e.get_action_display(),
-              e.object_repr) for e in entries),
+            ((f"{timezone.localtime(e.time):%Y-%m-%d %H:%M}", e.user or "-",
+              e.get_action_display(), e.object_repr) for e in entries),
         )  # fmt: skip
         link = reverse("admin:registry_changelog_changelist") + f"?record_id={obj.pk}"
         return format_html('<ul>{}</ul><a href="{}">{}</a>', rows, link, _("全部变更记录"))
