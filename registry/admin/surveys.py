@@ -43,7 +43,8 @@ class SurveyAdmin(RestrictedModelAdmin):
     change_list_template = "admin/registry/survey/change_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("building")
+        # The changelist applies list_select_related only to a queryset without any.
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
