@@ -37,7 +37,7 @@ def indexes_built_after(cursor, tables: list[str]):
         f" WHERE m.type = 'index' AND m.sql IS NOT NULL AND m.tbl_name IN ({marks})"
         " AND NOT EXISTS (SELECT 1 FROM pragma_index_info(m.name) i"
         "  JOIN pragma_foreign_key_list(m.tbl_name) f"
-        "  ON f.\"from\" = i.name AND f.\"table\" = m.tbl_name WHERE i.seqno = 0)",
+        '  ON f."from" = i.name AND f."table" = m.tbl_name WHERE i.seqno = 0)',
         tables,
     )
     indexes = cursor.fetchall()
@@ -46,4 +46,3 @@ def indexes_built_after(cursor, tables: list[str]):
     yield
     for _, sql in indexes:
         cursor.execute(sql)
-

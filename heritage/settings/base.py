@@ -101,14 +101,11 @@ def database_from_env() -> dict:
             # read-then-write transactions fail with "database is locked" instead of waiting.
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
-            "init_command": (
-                "PRAGMA journal_mode=WAL;"
-                "PRAGMA synchronous=NORMAL;"
-                "PRAGMA cache_size=-65536;"
-            ),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA cache_size=-65536;",
         }
-        # Tests on SQLite use a temporary file (not :memory:) so that WAL and
-        # several connections behave as in production.
+        # Tests run on an in-memory database unless SQLITE_TEST_NAME names a file (to see WAL
+        # and several connections behave as in production).
         db["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
     return db
 
