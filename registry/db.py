@@ -1,9 +1,11 @@
 """Small database-vendor facts the models and raw SQL need."""
 
+from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 
 
 def is_postgres() -> bool:
@@ -46,3 +48,15 @@ def indexes_built_after(cursor, tables: list[str]):
     yield
     for _, sql in indexes:
         cursor.execute(sql)
+
+
+def ids_sql(records: QuerySet | Iterable[int]) -> tuple[str, list]:
+    """Records given as a queryset or as ids, as SQL for `id IN (...)` with its parameters:
+    the derived-state refreshes take either."""
+    if isinstance(records, QuerySet):
+        if not records.query.is_sliced:  # a slice keeps its order: it picks the records
+            records = records.order_by()
+        sql, params = records.values("pk").query.sql_with_params()
+        return sql, list(params)
+    ids = [int(pk) for pk in records] or [0]  # "IN ()" is not SQL; no record has id 0
+    return ", ".join(["%s"] * len(ids)), ids

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from registry.choices import Kind, Occupancy, SurveyState
-from registry.db import indexes_built_after
+from registry.db import ids_sql, indexes_built_after
 from registry.models import IndicatorChange, IndicatorTotal, Plaque, Record, Survey
 from registry.selectors.indicators import FIGURES, figures_sql, record_state_sql
 
@@ -49,7 +49,7 @@ def refresh(records: QuerySet | Iterable[int] | None = None) -> None:
                 cur.execute(*_insert_changes("", []))
                 cur.execute(*_insert_totals(f"{C} c"))
             return
-        ids, params = _ids_sql(records)
+        ids, params = ids_sql(records)
         # The series to rebuild: where the records counted (their old change rows) and where
         # they count now (a record may have moved to another region or level).
         cur.execute("DROP TABLE IF EXISTS ind_series")
@@ -67,16 +67,6 @@ def refresh(records: QuerySet | Iterable[int] | None = None) -> None:
         )
         cur.execute(*_insert_totals(f"ind_series s CROSS JOIN {C} c WHERE {_same_series('c')}"))
         cur.execute("DROP TABLE ind_series")
-
-
-def _ids_sql(records: QuerySet | Iterable[int]) -> tuple[str, list]:
-    if isinstance(records, QuerySet):
-        if not records.query.is_sliced:  # a slice keeps its order: it picks the records
-            records = records.order_by()
-        sql, params = records.values("pk").query.sql_with_params()
-        return sql, list(params)
-    ids = [int(pk) for pk in records] or [0]  # "IN ()" is not SQL; no record has id 0
-    return ", ".join(["%s"] * len(ids)), ids
 
 
 def _same_series(table: str) -> str:

@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
+from registry.db import ids_sql
 from registry.models import Record, SearchDoc
 
 R = Record._meta.db_table
@@ -149,7 +150,7 @@ def refresh(records: QuerySet | Iterable[int] | None = None) -> None:
                 cur.execute(f"DELETE FROM {D}")
                 cur.execute(f"INSERT INTO {FTS} ({FTS}) VALUES ('delete-all')")
         else:
-            ids, params = _ids_sql(records)
+            ids, params = ids_sql(records)
             where = f"id IN ({ids})"
             if not postgres:
                 # External content: FTS5 must be told the old keys to forget them.
@@ -209,16 +210,6 @@ def _insert(cur, docs: list[tuple[int, str]], postgres: bool) -> None:
 
 def _docs(rows: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
     return [(pk, record_terms(name, code)) for pk, name, code in rows]
-
-
-def _ids_sql(records: QuerySet | Iterable[int]) -> tuple[str, list]:
-    if isinstance(records, QuerySet):
-        if not records.query.is_sliced:  # a slice keeps its order: it picks the records
-            records = records.order_by()
-        sql, params = records.values("pk").query.sql_with_params()
-        return sql, list(params)
-    ids = [int(pk) for pk in records] or [0]  # "IN ()" is not SQL; no record has id 0
-    return ", ".join(["%s"] * len(ids)), ids
 
 
 # --- Schema (migration 0004) ----------------------------------------------------------------
