@@ -24,15 +24,46 @@ def plaque_sheet_response(cards: list[Card], fmt: str) -> HttpResponse:
     return response
 
 
+def plaque_card(request, record, number: str | None) -> Card:
+    """What the sign maker prints: the record's public page (the QR code), name and number."""
+    url = request.build_absolute_uri(reverse("catalog-record", args=[record.code]))
+    return Card(url=url, name=record.name, number=number or "", code=record.code)
+
+
+class PlaqueSheetActions:
+    """The two print actions, for any admin that says which cards its selection gives
+    (`plaque_cards`) and what to say when it gives none (`empty_sheet_message`)."""
+
+    actions = ("plaque_sheet_png", "plaque_sheet_pdf")
+    empty_sheet_message = _("没有选中标志牌。")
+
+    def plaque_cards(self, request, queryset) -> list[Card]:
+        raise NotImplementedError
+
+    @admin.action(description=_("打印标志牌（PNG）"), permissions=["view"])
+    def plaque_sheet_png(self, request, queryset):
+        return self._sheet(request, queryset, "png")
+
+    @admin.action(description=_("打印标志牌（PDF）"), permissions=["view"])
+    def plaque_sheet_pdf(self, request, queryset):
+        return self._sheet(request, queryset, "pdf")
+
+    def _sheet(self, request, queryset, fmt):
+        cards = self.plaque_cards(request, queryset)
+        if not cards:
+            self.message_user(request, self.empty_sheet_message, messages.WARNING)
+            return None
+        return plaque_sheet_response(cards, fmt)
+
+
 @admin.register(Plaque)
-class PlaqueAdmin(RestrictedModelAdmin):
+class PlaqueAdmin(PlaqueSheetActions, RestrictedModelAdmin):
     list_display = ("number", "record", "installed_on", "removed_on")
     list_select_related = ("record",)
     list_filter = (RecordRegionFilter, "installed_on", "removed_on")
     search_fields = ("=number", "=record__code")
     raw_id_fields = ("record",)
     fields = ("record", "number", "installed_on", "removed_on")
-    actions = ("plaque_sheet_png", "plaque_sheet_pdf")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("record")
@@ -61,26 +92,5 @@ class PlaqueAdmin(RestrictedModelAdmin):
 
         return ScopedForm
 
-    @admin.action(description=_("打印标志牌（PNG）"), permissions=["view"])
-    def plaque_sheet_png(self, request, queryset):
-        return self._sheet(request, queryset, "png")
-
-    @admin.action(description=_("打印标志牌（PDF）"), permissions=["view"])
-    def plaque_sheet_pdf(self, request, queryset):
-        return self._sheet(request, queryset, "pdf")
-
-    def _sheet(self, request, queryset, fmt):
-        plaques = list(queryset.select_related("record"))
-        if not plaques:
-            self.message_user(request, _("没有选中标志牌。"), messages.WARNING)
-            return None
-        cards = [
-            Card(
-                url=request.build_absolute_uri(reverse("catalog-record", args=[p.record.code])),
-                name=p.record.name,
-                number=p.number or "",
-                code=p.record.code,
-            )
-            for p in plaques
-        ]
-        return plaque_sheet_response(cards, fmt)
+    def plaque_cards(self, request, queryset) -> list[Card]:
+        return [plaque_card(request, p.record, p.number) for p in queryset.select_related("record")]

@@ -3,7 +3,7 @@ with optimistic locking (a save based on an outdated page is refused); never del
 designation is revoked instead); the page of a building shows its state and survey history."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -15,12 +15,11 @@ from registry.admin.base import RestrictedAdminMixin, RestrictedModelAdmin
 from registry.admin.filters import RegionFilter, StatusFilter
 from registry.admin.logged import save_logged_formset
 from registry.admin.photos import PhotoInline, StoredPhotoInline, save_photo_formset
-from registry.admin.plaques import plaque_sheet_response
+from registry.admin.plaques import PlaqueSheetActions, plaque_card
 from registry.choices import KINDS_WITH_PLAQUES, Kind, Status, SurveyState
 from registry.models import ChangeLog, Photo, Plaque, Record
 from registry.selectors.records import search
 from registry.services import records as record_services
-from registry.services.plaques import Card
 
 HISTORY_LIMIT = 20
 
@@ -60,7 +59,8 @@ class PlaqueInline(RestrictedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Record)
-class RecordAdmin(RestrictedModelAdmin):
+class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
+    empty_sheet_message = _("所选对象中没有可挂牌的街区或建筑。")
     form = RecordForm
     list_display = ("code", "name", "kind", "level", "region", "designated_on", "revoked_on")
     list_filter = (RegionFilter, "level", StatusFilter, "kind")
@@ -68,7 +68,6 @@ class RecordAdmin(RestrictedModelAdmin):
     search_fields = ("=code",)  # and the catalog's search index: get_search_results
     search_help_text = _("名称（中文、拼音或首字母）或编号")
     raw_id_fields = ("parent", "region")
-    actions = ("plaque_sheet_png", "plaque_sheet_pdf")
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -201,23 +200,11 @@ class RecordAdmin(RestrictedModelAdmin):
         link = reverse("admin:registry_changelog_changelist") + f"?record_id={obj.pk}"
         return format_html('<ul>{}</ul><a href="{}">{}</a>', rows, link, _("全部变更记录"))
 
-    @admin.action(description=_("打印标志牌（PNG）"), permissions=["view"])
-    def plaque_sheet_png(self, request, queryset):
-        return self._sheet(request, queryset, "png")
-
-    @admin.action(description=_("打印标志牌（PDF）"), permissions=["view"])
-    def plaque_sheet_pdf(self, request, queryset):
-        return self._sheet(request, queryset, "pdf")
-
-    def _sheet(self, request, queryset, fmt):
-        records = list(queryset.filter(kind__in=KINDS_WITH_PLAQUES).prefetch_related("plaques"))
-        if not records:
-            self.message_user(request, _("所选对象中没有可挂牌的街区或建筑。"), messages.WARNING)
-            return None
+    def plaque_cards(self, request, queryset) -> list:
+        """A card for each selected district or building, with its newest hanging plaque's
+        number (the sign maker prints one sign per record)."""
         cards = []
-        for record in records:
-            plaques = [p for p in record.plaques.all() if p.removed_on is None]
-            number = plaques[-1].number if plaques else ""
-            url = request.build_absolute_uri(reverse("catalog-record", args=[record.code]))
-            cards.append(Card(url=url, name=record.name, number=number or "", code=record.code))
-        return plaque_sheet_response(cards, fmt)
+        for record in queryset.filter(kind__in=KINDS_WITH_PLAQUES).prefetch_related("plaques"):
+            hanging = [p for p in record.plaques.all() if p.removed_on is None]
+            cards.append(plaque_card(request, record, hanging[-1].number if hanging else ""))
+        return cards

@@ -88,13 +88,17 @@ def decode_line(raw: bytes, line: int, errors: LineErrors):
     return obj
 
 
+def _absent(obj: dict, key: str, errors: LineErrors, required: bool, prefix: str) -> None:
+    """A missing or null value: fine when optional, else said which of the two it is."""
+    if required:
+        errors.add(prefix + key, "required" if key not in obj else "must not be null")
+
+
 def _text(obj: dict, key: str, errors: LineErrors, *, required=False, prefix=""):
     """A string value (or None when optional); checks length, NUL and lone surrogates."""
     value = obj.get(key)
     if value is None:
-        if required:
-            errors.add(prefix + key, "required" if key not in obj else "must not be null")
-        return None
+        return _absent(obj, key, errors, required, prefix)
     if type(value) is not str:
         errors.add(prefix + key, f"must be a string, not {_json_type(value)}")
         return None
@@ -117,9 +121,7 @@ def _text(obj: dict, key: str, errors: LineErrors, *, required=False, prefix="")
 def _choice(obj: dict, key: str, allowed: frozenset, errors: LineErrors, *, required, prefix=""):
     value = obj.get(key)
     if value is None:
-        if required:
-            errors.add(prefix + key, "required" if key not in obj else "must not be null")
-        return None
+        return _absent(obj, key, errors, required, prefix)
     if not isinstance(value, str) or value not in allowed:
         errors.add(prefix + key, f"must be one of {', '.join(sorted(allowed))}, not {value!r}")
         return None
@@ -130,9 +132,7 @@ def _date(obj: dict, key: str, errors: LineErrors, *, required=False, prefix="")
     """A YYYY-MM-DD string, kept as text: ISO dates compare correctly as strings."""
     value = obj.get(key)
     if value is None:
-        if required:
-            errors.add(prefix + key, "required" if key not in obj else "must not be null")
-        return None
+        return _absent(obj, key, errors, required, prefix)
     if type(value) is not str or not DATE_RE.fullmatch(value):
         errors.add(prefix + key, f"must be a date YYYY-MM-DD, not {value!r}")
         return None
