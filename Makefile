@@ -39,8 +39,15 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: install
+# Datasette (the catalog benchmark's baseline) gets a virtualenv of its own.
+DATASETTE_VENV := .venv-datasette
+$(DATASETTE_VENV)/.installed: bench/requirements-datasette.txt
+	test -x $(DATASETTE_VENV)/bin/python || $(PYTHON) -m venv $(DATASETTE_VENV)
+	$(DATASETTE_VENV)/bin/python -m pip install --quiet -r bench/requirements-datasette.txt
+	touch $@
+
+bench: install $(DATASETTE_VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media bench/out
+	rm -rf $(VENV) $(DATASETTE_VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media bench/out

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from registry.exchange.export import neutralise
+from registry.exchange.writers import neutralise
 
 FORMATS = ("json", "csv", "xlsx", "table")
 RATES = ("plaque_coverage", "vacancy_rate")

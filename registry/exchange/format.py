@@ -4,6 +4,8 @@ Both the importer and the exporter read from here, so a round trip cannot drift.
 """
 
 import json
+import math
+from json.encoder import encode_basestring
 
 RECORD_KEYS = (
     "kind", "code", "name", "name_en", "level", "region", "parent", "designated_on",
@@ -29,3 +31,22 @@ def dumps(obj) -> str:
 def record_line(record: dict) -> str:
     """An exchange line from a dict already in RECORD_KEYS order."""
     return _encoder.encode(record) + "\n"
+
+
+def value(v) -> str:
+    """One scalar as dumps() writes it: encode_basestring is the very escaper dumps() uses with
+    ensure_ascii=False, and a float is its repr, as in dumps() (NaN and infinities refused)."""
+    if v is None:
+        return "null"
+    if type(v) is str:
+        return encode_basestring(v)
+    if type(v) is float:
+        if not math.isfinite(v):
+            raise ValueError("Out of range float values are not JSON compliant")
+        return float.__repr__(v)
+    return _encoder.encode(v)
+
+
+def template(keys: tuple[str, ...]) -> str:
+    """'{"key":%s,...' for `keys`, to fill with value() of each: no closing brace."""
+    return "{" + ",".join(f"{dumps(key)}:%s" for key in keys)

@@ -35,7 +35,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from registry.exchange.export import iter_records, write_jsonl
+from registry.exchange.export import iter_records
+from registry.exchange.writers import write_jsonl
 
 FORMAT = 1
 # Dependency order: a row's foreign keys point to rows of models above it (or its own model).

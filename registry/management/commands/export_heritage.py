@@ -4,11 +4,9 @@ from contextlib import nullcontext
 from django.core.management.base import BaseCommand, CommandError
 
 from registry.choices import Kind
-from registry.exchange.export import iter_records, write_csv, write_geojson, write_jsonl
 from registry.exchange.progress import progress_bar
+from registry.exchange.writers import FORMATS, export
 from registry.regionscope import is_known_scope
-
-WRITERS = {"jsonl": write_jsonl, "csv": write_csv, "geojson": write_geojson}
 
 
 class Command(BaseCommand):
@@ -16,7 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", default="-", help="file to write; '-' for stdout")
-        parser.add_argument("--format", choices=sorted(WRITERS), default="jsonl")
+        parser.add_argument("--format", choices=sorted(FORMATS), default="jsonl")
         parser.add_argument("--region", help="a GB/T 2260 code: records in that division")
         parser.add_argument("--kind", choices=Kind.values)
 
@@ -25,8 +23,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--region {region!r}: not a six-digit GB/T 2260 code holding a known region"
             )
-        records = iter_records(region=region, kind=kind, located_only=format == "geojson",
-                               children=format != "geojson")  # fmt: skip
         target = (
             nullcontext(self.stdout._out)  # the raw stream: OutputWrapper adds newlines
             if output == "-"
@@ -34,16 +30,9 @@ class Command(BaseCommand):
         )
         try:
             with target as out, progress_bar(None, self.stderr, unit=" records") as advance:
-                count = WRITERS[format](out, _counted(records, advance))
+                count = export(out, format, region=region, kind=kind, progress=advance)
         except BrokenPipeError:  # `export_heritage | head`: the reader has all it wanted
             sys.stderr = None
             return
         if output != "-":
             self.stderr.write(f"{count} records written to {output}")
-
-
-def _counted(records, advance, every: int = 10000):
-    for n, record in enumerate(records, 1):
-        if n % every == 0:
-            advance(n)
-        yield record

@@ -1,0 +1,223 @@
+"""Writing exported records as exchange JSON Lines, CSV or GeoJSON, on every core.
+
+Each format renders a chunk of records (export.py reads them CHUNK at a time) to one string.
+On a large export the chunks are rendered by worker processes while this process reads the
+next chunks from the database: building the dicts and encoding them is most of an export's
+time, and pure Python. Workers never touch the database; they get a chunk's rows (marshal) and
+give back its text. Chunks are written in order and at most a few are in flight, so the output
+is the same bytes as a serial export and memory stays bounded.
+"""
+
+import csv
+import io
+import marshal
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import TextIO
+
+from django.utils import timezone
+
+from registry.choices import KINDS_WITH_PLAQUES, Condition, Kind, Level, Occupancy
+
+from .export import Chunk, chunk_lines, chunk_records, iter_chunks
+from .format import dumps, record_line
+
+# A small export never starts a pool: the first chunks are rendered here, and only an export
+# still going after them gets workers.
+SERIAL_CHUNKS = 8
+IN_FLIGHT = 3
+
+# -- CSV --------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    ("编号", "code"), ("类别", "kind"), ("名称", "name"), ("英文名称", "name_en"),
+    ("保护级别", "level"), ("行政区划代码", "region"), ("所属编号", "parent"),
+    ("认定公布日期", "designated_on"), ("撤销日期", "revoked_on"), ("状态", "status"),
+    ("地址", "address"), ("纬度", "lat"), ("经度", "lon"), ("现挂保护标志牌数", "plaques_now"),
+    ("牌号", "plaque_numbers"), ("最近调查日期", "surveyed_on"), ("使用状况", "occupancy"),
+    ("保存状况", "condition"),
+)  # fmt: skip
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _status(record: dict, today: str) -> str:
+    if record["designated_on"] is None or record["designated_on"] > today:
+        return "预备名单"
+    if record["revoked_on"] is not None and record["revoked_on"] <= today:
+        return "已撤销"
+    return "已认定"
+
+
+def csv_row(record: dict, today: str) -> list:
+    hanging = [
+        p for p in record.get("plaques", ())
+        if p["installed_on"] <= today and (p["removed_on"] is None or p["removed_on"] > today)
+    ]  # fmt: skip
+    latest = next((s for s in reversed(record.get("surveys", ())) if s["surveyed_on"] <= today), {})
+    values = {
+        **record,
+        "kind": Kind(record["kind"]).label,
+        "level": Level(record["level"]).label,
+        "status": _status(record, today),
+        "plaques_now": len(hanging) if record["kind"] in KINDS_WITH_PLAQUES else None,
+        "plaque_numbers": "; ".join(p["number"] for p in hanging if p["number"]) or None,
+        "surveyed_on": latest.get("surveyed_on"),
+        "occupancy": Occupancy(latest["occupancy"]).label if latest else None,
+        "condition": Condition(latest["condition"]).label if latest.get("condition") else None,
+    }
+    return [neutralise(values[key]) for _, key in CSV_COLUMNS]
+
+
+# -- One chunk of each format -----------------------------------------------------------------
+# render(chunk, today) -> (text, records in it). GeoJSON features are comma-led, so that chunks
+# join by concatenation; the very first comma is dropped by export().
+
+
+def _render_jsonl(chunk: Chunk, today: str) -> tuple[str, int]:
+    return chunk_lines(chunk), len(chunk[0])
+
+
+def _render_csv(chunk: Chunk, today: str) -> tuple[str, int]:
+    out = io.StringIO()
+    records = chunk_records(chunk)
+    csv.writer(out, lineterminator="\r\n").writerows(csv_row(r, today) for r in records)
+    return out.getvalue(), len(records)
+
+
+GEO_PROPERTIES = (
+    "code", "kind", "name", "name_en", "level", "region", "parent", "designated_on",
+    "revoked_on", "address",
+)  # fmt: skip
+
+
+def _render_geojson(chunk: Chunk, today: str) -> tuple[str, int]:
+    records = [r for r in chunk_records(chunk) if r["lat"] is not None]
+    features = (
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+            "properties": {key: r[key] for key in GEO_PROPERTIES},
+        }
+        for r in records
+    )
+    return "".join("," + dumps(feature) + "\n" for feature in features), len(records)
+
+
+# format: (render, header, footer, what export_heritage reads for it)
+FORMATS: dict[str, tuple[Callable[[Chunk, str], tuple[str, int]], str, str, dict]] = {
+    "jsonl": (_render_jsonl, "", "", {}),
+    "csv": (
+        _render_csv,
+        "\ufeff" + ",".join(header for header, _ in CSV_COLUMNS) + "\r\n",  # BOM: Excel reads UTF-8
+        "",
+        {},
+    ),
+    "geojson": (
+        _render_geojson,
+        '{"type":"FeatureCollection","features":[\n',
+        "]}\n",
+        {"located_only": True, "children": False},
+    ),
+}
+
+
+def export(
+    out: TextIO,
+    fmt: str,
+    *,
+    region: str | None = None,
+    kind: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write every matching record to `out` in format `fmt`; returns how many were written."""
+    render, header, footer, reading = FORMATS[fmt]
+    today = timezone.localdate().isoformat()
+    out.write(header)
+    write = _writer(out)
+    count = 0
+    for text, n in _rendered(iter_chunks(region=region, kind=kind, **reading), fmt, today):
+        if fmt == "geojson" and count == 0:
+            text = text[1:]  # no comma before the first feature
+        write(text)
+        count += n
+        if progress:
+            progress(count)
+    out.write(footer)
+    return count
+
+
+def _writer(out: TextIO) -> Callable[[str | bytes], None]:
+    """Writes text, or the UTF-8 bytes that workers send, straight to `out`'s byte stream when
+    it has one that takes UTF-8 (decoding and encoding again was a tenth of an export)."""
+    raw = getattr(out, "buffer", None)
+    if raw is None or (getattr(out, "encoding", "") or "").lower().replace("-", "") != "utf8":
+        return lambda text: out.write(text if isinstance(text, str) else text.decode())
+
+    def write(text: str | bytes) -> None:
+        if isinstance(text, str):
+            out.write(text)
+        else:
+            out.flush()  # what the text layer holds goes first
+            raw.write(text)
+
+    return write
+
+
+def _render(fmt: str, today: str, chunk: Chunk) -> tuple[str, int]:
+    return FORMATS[fmt][0](chunk, today)
+
+
+def _render_in_worker(fmt: str, today: str, payload: bytes) -> tuple[bytes, int]:
+    text, n = _render(fmt, today, marshal.loads(payload))
+    return text.encode(), n
+
+
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 4)
+
+
+def _rendered(chunks: Iterator[Chunk], fmt: str, today: str) -> Iterator[tuple[str | bytes, int]]:
+    """(text, records) of each chunk, in order: here for a small export or a one-core machine,
+    in worker processes for the rest of a large one."""
+    for _ in range(SERIAL_CHUNKS):
+        chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield _render(fmt, today, chunk)
+    workers = _workers()
+    if workers < 2:
+        for chunk in chunks:
+            yield _render(fmt, today, chunk)
+        return
+    # fork: the workers inherit the code; they never use the database connection they inherit.
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_render_in_worker, (fmt, today, marshal.dumps(chunk))))
+            if len(pending) >= IN_FLIGHT * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+# -- Records already read (the backup writes its exchange file through this) -----------------
+
+
+def write_jsonl(out: TextIO, records: Iterable[dict], *, batch: int = 1000) -> int:
+    count, lines = 0, []
+    for count, record in enumerate(records, 1):  # noqa: B007
+        lines.append(record_line(record))
+        if len(lines) >= batch:
+            out.write("".join(lines))
+            lines.clear()
+    out.write("".join(lines))
+    return count
