@@ -11,11 +11,13 @@ The search (`q`) is a condition on the record id, answered by the search index
 """
 
 import datetime
+from collections import defaultdict
 
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     Expression,
@@ -39,7 +41,11 @@ UNKNOWN = "unknown"
 OCCUPANCY_CHOICES = [*Occupancy.choices, (UNKNOWN, _("未知"))]
 # Above this many matches, a code-ordered page walks the code index (see the module doc);
 # probing the index record by record pays when one record in DENSE matches (measured).
-WALK_MIN = 2_000
+# Looking the matches up and sorting them costs ~1 µs a match; the walk ~15 ms when the matches
+# are spread over the codes, but up to ~120 ms at a million records when they all sit at the
+# end (老街: 3,862 districts, all coded after the buildings). Measured at 1,035,121 records:
+# from 20,000 matches the walk wins even then.
+WALK_MIN = 20_000
 DENSE = 16
 
 
@@ -148,26 +154,47 @@ def status_case(as_of: datetime.date) -> Case:
     )
 
 
+FACETS = ("kind", "level", "province", "status", "plaqued", "occupancy")
+
+
 def facet_counts(queryset, as_of: datetime.date) -> dict[str, dict[str, int]]:
-    """How many of `queryset` fall in each value of each filter the search page offers, one
-    GROUP BY each. Plaqued counts districts and buildings; occupancy, buildings."""
-    qs = queryset.order_by()
-    grouped = {
-        "kind": qs.values(v=F("kind")),
-        "level": qs.values(v=F("level")),
-        "province": qs.values(v=Concat(Substr("region_id", 1, 2), Value("0000"))),
-        "status": qs.values(v=status_case(as_of)),
-        "plaqued": qs.filter(kind__in=list(KINDS_WITH_PLAQUES)).values(
-            v=Exists(hanging_plaques(as_of))
+    """How many of `queryset` fall in each value of each filter the search page offers.
+    Plaqued counts districts and buildings; occupancy, buildings.
+
+    One GROUP BY on all six at once, then each facet summed from those few groups (at most
+    kinds x levels x provinces x ...: a few thousand): the matching records are read once, not
+    once per facet (six times faster on a search with a filter at national scale)."""
+    plaqued = Case(
+        When(kind__in=list(KINDS_WITH_PLAQUES), then=Exists(hanging_plaques(as_of))),
+        default=Value(None),
+        output_field=BooleanField(null=True),
+    )
+    occupancy = Case(
+        When(
+            kind=Kind.BUILDING,
+            then=Coalesce(latest_survey_field("occupancy", as_of), Value(UNKNOWN)),
         ),
-        "occupancy": qs.filter(kind=Kind.BUILDING).values(
-            v=Coalesce(latest_survey_field("occupancy", as_of), Value(UNKNOWN))
-        ),
-    }
-    return {
-        name: {row["v"]: row["n"] for row in rows.annotate(n=Count("pk")).order_by()}
-        for name, rows in grouped.items()
-    }
+        default=Value(None),
+        output_field=CharField(null=True),
+    )
+    groups = (
+        queryset.order_by()
+        .values(
+            f_kind=F("kind"),
+            f_level=F("level"),
+            f_province=Concat(Substr("region_id", 1, 2), Value("0000")),
+            f_status=status_case(as_of),
+            f_plaqued=plaqued,
+            f_occupancy=occupancy,
+        )
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[str, dict] = {name: defaultdict(int) for name in FACETS}
+    for group in groups:
+        for name in FACETS:
+            if (value := group[f"f_{name}"]) is not None:
+                counts[name][value] += group["n"]
+    return {name: dict(values) for name, values in counts.items()}
 
 
 # --- Derived filters (as of a day) -----------------------------------------------------------
