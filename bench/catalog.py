@@ -84,12 +84,20 @@ def _searches(out: dict, port: int, datasette: Datasette) -> None:
         searches[label] = row
     for label, path in {
         "q=宗祠 & region=140000": "/api/v1/records/?q=宗祠&region=140000",
+        "q=宗祠 & kind=building": "/api/v1/records/?q=宗祠&kind=building",
         "q=zongci & kind & status": "/api/v1/records/?q=zongci&kind=building&status=designated",
         "list, no filter": "/api/v1/records/",
         "search page /?q=宗祠": "/?q=宗祠",
+        "search page /?q=宗祠&region=140000": "/?q=宗祠&region=140000",
     }.items():
         seconds, data = ours(urllib.parse.quote(path, safe="/?=&"))
         searches[label] = {"ms": _ms(seconds), "count": data.get("count")}
+    # The same filtered question put to Datasette: Shanxi is region codes starting 14.
+    path = "/flat/flat.json?name__contains=%E5%AE%97%E7%A5%A0&region_id__startswith=14&_size=20"
+    theirs, data = _median(lambda: datasette.get(path))
+    row = searches["q=宗祠 & region=140000"]
+    row["datasette_ms"], row["datasette_count"] = _ms(theirs), data["filtered_table_rows_count"]
+    row["ratio"] = round(row["ms"] / 1000 / theirs, 3)
     out["searches"] = searches
     medians = [searches[label]["ms"] for label in queries]
     out["median_of_q_searches_ms"] = round(statistics.median(medians), 1)

@@ -14,8 +14,11 @@ from registry.choices import Kind, Level, Status
 from registry.models import Record
 from registry.regionscope import is_known_scope, region_q
 from registry.selectors import records as selectors
+from registry.services import search_index
 
 OCCUPANCY_CHOICES = [*selectors.OCCUPANCY_CHOICES]
+# Filters a search asks of the index (tokens every record's keys hold), not of the records.
+FOLDED = ("kind", "level", "region")
 ORDERING = (("code", "code"), ("name", "name"), ("designated_on", "designated_on"))
 
 
@@ -92,7 +95,20 @@ class RecordFilterSet(django_filters.FilterSet):
         return selectors.filter_occupancy(queryset, value, timezone.localdate())
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        """As django-filter does, but with a search, the kind, level and region filters are
+        asked of the search index with it (search_index.filter_tokens): counted and paged on
+        the index, not by reading every match. The other filters are conditions as usual."""
+        data = self.form.cleaned_data
+        searching = search_index.query_key(data.get("q") or "") is not None
+        folded = FOLDED if searching else ()
+        for name, value in data.items():
+            if name not in folded and name != "q":
+                queryset = self.filters[name].filter(queryset, value)
+        if searching:
+            tokens = search_index.filter_tokens(kind=data.get("kind"), level=data.get("level"))
+            if data.get("region"):
+                tokens.append(search_index.scope_token(data["region"]))
+            queryset = selectors.search(queryset, data["q"], tuple(tokens))
         order = [str(o) for o in queryset.query.order_by]
         if order and order[-1].lstrip("-") != "code":
             queryset = queryset.order_by(*order, "code")  # ties in a stable order: pages hold

@@ -55,18 +55,20 @@ class SearchMatch(Expression):
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, tokens: tuple[str, ...] = ()):
         super().__init__()
         self.key = key
+        self.tokens = tuple(tokens)  # filter tokens the records must hold too (search_index)
         self.total: int | None = None  # set by plan_search(): how many records the key finds
         self.records = 0  # ...and about how many records there are
 
     def as_sql(self, compiler, connection):
         column = f"{compiler.quote_name_unless_alias(Record._meta.db_table)}.id"
-        param = [search_index.match_param(self.key)]
+        param = [search_index.match_param(self.key, self.tokens)]
         if connection.vendor == "sqlite" and self._walks(compiler.query):
             alone = len(_conditions(compiler.query.where)) == 1
-            if alone and len(self.key) <= 2 and self.total * DENSE >= self.records:
+            short = len(self.key) <= 2 and not self.tokens
+            if alone and short and self.total * DENSE >= self.records:
                 # A key of one or two characters is a single doclist (FTS5 prefix index):
                 # probing it for each record walked beats copying its many matches first,
                 # when the search alone decides (other filters would thin the matches out).
@@ -84,7 +86,7 @@ class SearchMatch(Expression):
         return query.is_sliced and order == ("code",) and (self.total or 0) > WALK_MIN
 
     def __repr__(self) -> str:
-        return f"SearchMatch({self.key!r})"
+        return f"SearchMatch({self.key!r}, {self.tokens!r})"
 
 
 class CatalogQuerySet(RecordQuerySet):
@@ -117,18 +119,19 @@ def catalog() -> CatalogQuerySet:
     return CatalogQuerySet(model=Record)
 
 
-def search(queryset, q: str):
+def search(queryset, q: str, tokens: tuple[str, ...] = ()):
+    """Records whose keys `q` starts (and that hold every filter token in `tokens`)."""
     key = search_index.query_key(q)
-    return queryset if key is None else queryset.filter(SearchMatch(key))
+    return queryset if key is None else queryset.filter(SearchMatch(key, tokens))
 
 
-def match_count(key: str) -> tuple[int, int]:
+def match_count(key: str, tokens: tuple[str, ...] = ()) -> tuple[int, int]:
     """How many records the index finds for `key` (read from the index alone), and the
     largest record id (about how many records there are; one index seek)."""
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT ({search_index.count_sql()}), (SELECT MAX(id) FROM {Record._meta.db_table})",
-            [search_index.match_param(key)],
+            [search_index.match_param(key, tokens)],
         )
         total, largest = cur.fetchone()
         return total, largest or 0
@@ -139,7 +142,8 @@ def plan_search(queryset):
     what decides the plan of its pages."""
     matches = [c for c in _conditions(queryset.query.where) if isinstance(c, SearchMatch)]
     if len(matches) == 1:
-        matches[0].total, matches[0].records = match_count(matches[0].key)
+        match = matches[0]
+        match.total, match.records = match_count(match.key, match.tokens)
     return queryset
 
 
