@@ -1,10 +1,10 @@
 """Small database-vendor facts the models and raw SQL need."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 
@@ -60,3 +60,29 @@ def ids_sql(records: QuerySet | Iterable[int]) -> tuple[str, list]:
         return sql, list(params)
     ids = [int(pk) for pk in records] or [0]  # "IN ()" is not SQL; no record has id 0
     return ", ".join(["%s"] * len(ids)), ids
+
+
+@contextmanager
+def read_snapshot() -> Iterator[None]:
+    """One consistent view of every table for a long read (a backup, an export), without
+    blocking writers: a REPEATABLE READ transaction on PostgreSQL; on SQLite a plain (deferred)
+    read transaction, which WAL serves from one snapshot while surveyors keep saving (the
+    project's IMMEDIATE transactions would take the write lock for the whole read). Inside a
+    transaction already (a caller's, a test's), that one is the snapshot."""
+    if connection.in_atomic_block:
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cur:
+        cur.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("COMMIT")

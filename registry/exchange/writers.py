@@ -20,6 +20,7 @@ from typing import TextIO
 from django.utils import timezone
 
 from registry.choices import KINDS_WITH_PLAQUES, Condition, Kind, Level, Occupancy
+from registry.db import read_snapshot
 
 from .export import Chunk, chunk_lines, chunk_records, iter_chunks
 from .format import dumps, record_line
@@ -144,13 +145,16 @@ def export(
     out.write(header)
     write = _writer(out)
     count = 0
-    for text, n in _rendered(iter_chunks(region=region, kind=kind, **reading), fmt, today):
-        if fmt == "geojson" and count == 0:
-            text = text[1:]  # no comma before the first feature
-        write(text)
-        count += n
-        if progress:
-            progress(count)
+    # One snapshot for every chunk: an import committed mid-export must not leave the file with
+    # a child whose parent was read before it existed (another registry would refuse it).
+    with read_snapshot():
+        for text, n in _rendered(iter_chunks(region=region, kind=kind, **reading), fmt, today):
+            if fmt == "geojson" and count == 0:
+                text = text[1:]  # no comma before the first feature
+            write(text)
+            count += n
+            if progress:
+                progress(count)
     out.write(footer)
     return count
 

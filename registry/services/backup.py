@@ -23,8 +23,6 @@ import datetime
 import hashlib
 import json
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
@@ -35,6 +33,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from registry.db import read_snapshot
 from registry.exchange.export import iter_records
 from registry.exchange.writers import write_jsonl
 
@@ -106,39 +105,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@contextmanager
-def _snapshot() -> Iterator[None]:
-    """One consistent view of every table for the whole backup, without blocking writers: a
-    REPEATABLE READ transaction on PostgreSQL; on SQLite a plain (deferred) read transaction,
-    which WAL serves from one snapshot while surveyors keep saving (the project's IMMEDIATE
-    transactions would take the write lock for the whole backup). Inside a transaction
-    already (a caller's, a test's), that one is the snapshot."""
-    if connection.in_atomic_block:
-        yield
-        return
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            with connection.cursor() as cur:
-                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield
-        return
-    connection.ensure_connection()
-    with connection.cursor() as cur:
-        cur.execute("BEGIN DEFERRED")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cur:
-            cur.execute("COMMIT")
-
-
 def backup(directory: Path) -> dict:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     if any(directory.iterdir()):
         raise BackupError(f"{directory} is not empty: a backup goes into a new directory")
     counts, media = {}, []
-    with _snapshot():
+    with read_snapshot():
         with (directory / RECORDS).open("w", encoding="utf-8", newline="") as out:
             counts["exchange_records"] = write_jsonl(out, iter_records())
         with (directory / DATA).open("w", encoding="utf-8", newline="") as out:
