@@ -12,12 +12,12 @@ import json
 import os
 import sqlite3
 import subprocess
-import time
 import urllib.parse
 from pathlib import Path
 
 from django.db import connection
 
+from bench.load import stop_process, wait_until_up
 from registry.models import Record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,15 +60,7 @@ class Datasette:
              "--setting", "sql_time_limit_ms", "60000"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                self.get("/-/versions.json")
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("Datasette did not answer within 60 s")
+        wait_until_up(self, "/-/versions.json", seconds=60, what="Datasette")
 
     def version(self) -> str:
         return self.get("/-/versions.json")["datasette"]["version"]
@@ -89,11 +81,7 @@ class Datasette:
         self.stop()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
 
 
 def get_json(port: int, path: str) -> dict:

@@ -99,15 +99,7 @@ class Server:
             ],
             cwd=ROOT, env=self.env,
         )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                self.get("/api/v1/indicators/")
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not answer within 30 s")
+        wait_until_up(self, "/api/v1/indicators/", seconds=30, what="gunicorn")
 
     def get(self, path: str) -> tuple[int, int]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -119,11 +111,28 @@ class Server:
             conn.close()
 
     def stop(self) -> None:
-        self.process.terminate()
+        stop_process(self.process)
+
+
+def wait_until_up(server, path: str, *, seconds: float, what: str) -> None:
+    """Until `server.get(path)` answers; a server that never does is stopped and reported."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+            server.get(path)
+            return
+        except OSError:
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"{what} did not answer within {seconds:.0f} s")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def _writer(stop: threading.Event, codes: list[str], log: dict) -> None:
