@@ -29,3 +29,16 @@ def test_records_cannot_be_deleted_through_the_admin(admin_client, building):
     url = reverse("admin:registry_record_delete", args=[building.pk])
     assert admin_client.post(url, {"post": "yes"}).status_code == 403
     assert Record.objects.filter(pk=building.pk).exists()
+
+
+def test_survey_and_plaque_lists_show_the_newest_first(admin_client, building):
+    from registry.models import Survey
+
+    Survey.objects.create(building=building, surveyed_on="2024-01-01", occupancy="in_use")
+    newest = Survey.objects.create(building=building, surveyed_on="2019-01-01", occupancy="vacant")
+    response = admin_client.get(reverse("admin:registry_survey_changelist"))
+    assert [s.pk for s in response.context["cl"].result_list][0] == newest.pk
+    latest = Plaque.objects.create(record=building, number="P0", installed_on="2001-01-01")
+    response = admin_client.get(reverse("admin:registry_plaque_changelist"))
+    first = Plaque.objects.get(number="P1")
+    assert [p.pk for p in response.context["cl"].result_list] == [latest.pk, first.pk]

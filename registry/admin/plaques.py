@@ -60,6 +60,7 @@ class PlaqueSheetActions:
 class PlaqueAdmin(PlaqueSheetActions, RestrictedModelAdmin):
     list_display = ("number", "record", "installed_on", "removed_on")
     list_select_related = ("record",)
+    ordering = ("-id",)  # newest first, from the primary key (see SurveyAdmin)
     list_filter = (RecordRegionFilter, "installed_on", "removed_on")
     search_fields = ("=number", "=record__code")
     raw_id_fields = ("record",)
