@@ -148,7 +148,7 @@ _SURVEY = template(SURVEY_KEYS) + "}"
 def chunk_lines(chunk: Chunk) -> str:
     """The exchange lines of one chunk's records: the text record_line() makes of
     chunk_records(), written from the rows without building dicts first (half the time of an
-    export; tests/test_export.py holds the two equal)."""
+    export; tests/test_export_parallel.py holds the two equal)."""
     rows, plaque_rows, survey_rows, parents = chunk
     plaques: dict[int, list] = defaultdict(list)
     surveys: dict[int, list] = defaultdict(list)

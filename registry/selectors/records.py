@@ -167,7 +167,7 @@ def facet_counts(queryset, as_of: datetime.date) -> dict[str, dict[str, int]]:
 
     One GROUP BY on all six at once, then each facet summed from those few groups (at most
     kinds x levels x provinces x ...: a few thousand): the matching records are read once, not
-    once per facet (six times faster on a search with a filter at national scale)."""
+    once per facet (a search with a filter at a million records: ~800 ms to ~300 ms, measured)."""
     plaqued = Case(
         When(kind__in=list(KINDS_WITH_PLAQUES), then=Exists(hanging_plaques(as_of))),
         default=Value(None),
