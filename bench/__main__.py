@@ -46,7 +46,7 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "heritage.settings")
     django.setup()
-    for name in ("indicators", "catalog", "load"):
+    for name in ("indicators", "catalog", "pages", "load"):
         try:
             module = __import__(f"bench.{name}", fromlist=["run"])
         except ModuleNotFoundError:
