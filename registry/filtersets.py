@@ -80,7 +80,13 @@ class RecordFilterSet(django_filters.FilterSet):
         form = CatalogForm
 
     def filter_q(self, queryset, name, value):
-        return selectors.search(queryset, value)
+        """The search, with the kind, level and region filters given beside it asked of the
+        index too (search_index.filter_tokens); filter_queryset skips those filters then."""
+        data = self.form.cleaned_data
+        tokens = search_index.filter_tokens(kind=data.get("kind"), level=data.get("level"))
+        if data.get("region"):
+            tokens.append(search_index.scope_token(data["region"]))
+        return selectors.search(queryset, value, tuple(tokens))
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region_q(value))
@@ -95,20 +101,14 @@ class RecordFilterSet(django_filters.FilterSet):
         return selectors.filter_occupancy(queryset, value, timezone.localdate())
 
     def filter_queryset(self, queryset):
-        """As django-filter does, but with a search, the kind, level and region filters are
-        asked of the search index with it (search_index.filter_tokens): counted and paged on
-        the index, not by reading every match. The other filters are conditions as usual."""
+        """As django-filter does, but with a search the kind, level and region filters are
+        left to filter_q, which asks them of the search index: counted and paged on the index,
+        not by reading every match. The other filters are conditions as usual."""
         data = self.form.cleaned_data
         searching = search_index.query_key(data.get("q") or "") is not None
-        folded = FOLDED if searching else ()
         for name, value in data.items():
-            if name not in folded and name != "q":
+            if not (searching and name in FOLDED):
                 queryset = self.filters[name].filter(queryset, value)
-        if searching:
-            tokens = search_index.filter_tokens(kind=data.get("kind"), level=data.get("level"))
-            if data.get("region"):
-                tokens.append(search_index.scope_token(data["region"]))
-            queryset = selectors.search(queryset, data["q"], tuple(tokens))
         order = [str(o) for o in queryset.query.order_by]
         if order and order[-1].lstrip("-") != "code":
             queryset = queryset.order_by(*order, "code")  # ties in a stable order: pages hold

@@ -86,7 +86,7 @@ def test_workers_write_the_same_bytes(fmt, tmp_path, monkeypatch):
     assert run_export("--format", fmt) == serial  # to a text stream: the bytes decoded
     path = tmp_path / f"out.{fmt}"
     run_export("--format", fmt, "--output", str(path))
-    assert path.read_bytes() == serial.encode("utf-8")  # to a file: the workers' bytes as sent
+    assert path.read_bytes() == serial.encode("utf-8")  # to a file: the same bytes
 
 
 @pytest.mark.django_db(transaction=True)

@@ -95,8 +95,9 @@ def database_from_env() -> dict:
     """SQLite file in the repo by default; PostgreSQL (or any) via DATABASE_URL."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     # Persistent connections on SQLite too: a connection's page cache then outlives the request
-    # (measured at 1,035,121 records through gunicorn: a search of 12,000 matches 87 -> 26 ms;
-    # the bench's load mix 30 -> 33.5 req/s). Outside a transaction a connection holds no lock.
+    # (bench/catalog.py and bench/load.py at 1,035,121 records, run before and after: a search
+    # of 12,000 matches 87 -> 26 ms; the load mix 30 -> 33.5 req/s). Outside a transaction a
+    # connection holds no lock.
     db = dj_database_url.parse(url, conn_max_age=60)
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = {

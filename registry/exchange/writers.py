@@ -140,10 +140,9 @@ def export(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write every matching record to `out` in format `fmt`; returns how many were written."""
-    render, header, footer, reading = FORMATS[fmt]
+    _, header, footer, reading = FORMATS[fmt]
     today = timezone.localdate().isoformat()
     out.write(header)
-    write = _writer(out)
     count = 0
     # One snapshot for every chunk: an import committed mid-export must not leave the file with
     # a child whose parent was read before it existed (another registry would refuse it).
@@ -151,7 +150,7 @@ def export(
         for text, n in _rendered(iter_chunks(region=region, kind=kind, **reading), fmt, today):
             if fmt == "geojson" and count == 0:
                 text = text[1:]  # no comma before the first feature
-            write(text)
+            out.write(text)
             count += n
             if progress:
                 progress(count)
@@ -159,37 +158,19 @@ def export(
     return count
 
 
-def _writer(out: TextIO) -> Callable[[str | bytes], None]:
-    """Writes text, or the UTF-8 bytes that workers send, straight to `out`'s byte stream when
-    it has one that takes UTF-8 (decoding and encoding again was a tenth of an export)."""
-    raw = getattr(out, "buffer", None)
-    if raw is None or (getattr(out, "encoding", "") or "").lower().replace("-", "") != "utf8":
-        return lambda text: out.write(text if isinstance(text, str) else text.decode())
-
-    def write(text: str | bytes) -> None:
-        if isinstance(text, str):
-            out.write(text)
-        else:
-            out.flush()  # what the text layer holds goes first
-            raw.write(text)
-
-    return write
-
-
 def _render(fmt: str, today: str, chunk: Chunk) -> tuple[str, int]:
     return FORMATS[fmt][0](chunk, today)
 
 
-def _render_in_worker(fmt: str, today: str, payload: bytes) -> tuple[bytes, int]:
-    text, n = _render(fmt, today, marshal.loads(payload))
-    return text.encode(), n
+def _render_in_worker(fmt: str, today: str, payload: bytes) -> tuple[str, int]:
+    return _render(fmt, today, marshal.loads(payload))
 
 
 def _workers() -> int:
     return min(os.cpu_count() or 1, 4)
 
 
-def _rendered(chunks: Iterator[Chunk], fmt: str, today: str) -> Iterator[tuple[str | bytes, int]]:
+def _rendered(chunks: Iterator[Chunk], fmt: str, today: str) -> Iterator[tuple[str, int]]:
     """(text, records) of each chunk, in order: here for a small export or a one-core machine,
     in worker processes for the rest of a large one."""
     for _ in range(SERIAL_CHUNKS):

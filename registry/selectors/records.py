@@ -43,8 +43,8 @@ OCCUPANCY_CHOICES = [*Occupancy.choices, (UNKNOWN, _("未知"))]
 # probing the index record by record pays when one record in DENSE matches (measured).
 # Looking the matches up and sorting them costs ~1 µs a match; the walk ~15 ms when the matches
 # are spread over the codes, but up to ~120 ms at a million records when they all sit at the
-# end (老街: 3,862 districts, all coded after the buildings). Measured at 1,035,121 records:
-# from 20,000 matches the walk wins even then.
+# end (老街: 3,862 districts, all coded after the buildings). Measured once at 1,035,121
+# records (bench/pages.py times 老街 since): from 20,000 matches the walk wins even then.
 WALK_MIN = 20_000
 DENSE = 16
 
