@@ -20,8 +20,9 @@ A record's keys end with its filter tokens: `·k` + kind, `·l` + level, and `·
 three prefixes of its region code (province, prefecture, county: ·r14, ·r1407, ·r140728). A
 search with kind, level or region filters asks the index for the key AND those tokens, so it is
 counted and paged on the index alone, as a plain search is (宗祠 in Shanxi at a million
-records: ~2 ms, against ~110 ms reading every match's record). No query can name a token: the
-middle dot is not a letter or digit, so normalize() takes it out of every query. The derived
+records: ~2 ms against ~110 ms reading every match's record, measured once; bench/catalog.py
+times the whole request). No query can name a token: the middle dot is not a letter or digit,
+so normalize() takes it out of every query. The derived
 filters (status, plaqued, occupancy: they change with the day) stay conditions on the records.
 
 Pinyin comes from pypinyin, which reads characters in context (长沙 changsha, 重庆 chongqing,
