@@ -1,4 +1,6 @@
-"""Content-Security-Policy on every response.
+"""Content-Security-Policy on every response, and a clear answer when the database is busy.
+
+Content-Security-Policy:
 
 The pages load their scripts and styles from our own static files only, so a strict policy
 costs nothing and turns an injected <script> or on*= handler (say, in a record's name that a
@@ -8,6 +10,10 @@ its own script, so that path also allows inline styles; its scripts stay 'self' 
 """
 
 from django.conf import settings
+from django.db.utils import OperationalError
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 DEFAULT_POLICY = {
     "default-src": "'self'",
@@ -41,4 +47,38 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             relaxed = self.relaxed_prefixes and request.path.startswith(self.relaxed_prefixes)
             response["Content-Security-Policy"] = self.relaxed_header if relaxed else self.header
+        return response
+
+
+# SQLite's words for "another connection holds the write lock": a national import holds it for
+# its whole merge (about two minutes at a million records, README), longer than the 30 s busy
+# timeout a request waits.
+BUSY_MESSAGES = ("database is locked", "database table is locked")
+RETRY_AFTER_SECONDS = 60
+
+
+class DatabaseBusyMiddleware:
+    """A write that timed out waiting for the database's lock gets a 503 that says nothing was
+    saved and when to try again, instead of a bare server error. Nothing is lost: the request's
+    transaction never began or was rolled back, and the browser's Back button keeps the form."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError):
+            return None
+        if not any(words in str(exception) for words in BUSY_MESSAGES):
+            return None
+        message = _(
+            "登记库正在写入一批导入数据，您的请求没有执行，什么也没有保存。请一分钟后重试。"
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = render(request, "busy.html", {"message": message}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

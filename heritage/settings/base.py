@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "registry.middleware.DatabaseBusyMiddleware",
     # Last, as axes asks: it turns a lockout raised during authentication into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
