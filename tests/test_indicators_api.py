@@ -51,6 +51,9 @@ def test_api_filters_and_defaults(client, registry):
         ({"region": "abcdef"}, "region"),
         ({"as_of": "2020-02-30"}, "as_of"),
         ({"as_of": "yesterday"}, "as_of"),
+        ({"as_of": "2024-1-5"}, "as_of"),  # dates are YYYY-MM-DD exactly (indicators.md)
+        ({"as_of": " 2024-01-01"}, "as_of"),
+        ({"as_of": "2024-01-01 "}, "as_of"),
         ({"by": "city"}, "by"),
         ({"level": "world"}, "level"),
         ({"region": "14\x000000"}, "region"),
@@ -160,6 +163,7 @@ def test_command_table_is_readable(registry):
     [
         (["--region", "140001"], "140001"),
         (["--as-of", "2020-13-01"], "as_of"),
+        (["--as-of", "2020-1-1"], "as_of"),
         (["--by", "nation"], "nation"),
         (["--level", "x"], "level"),
     ],

@@ -132,3 +132,32 @@ def test_downloads(client, registry):
     assert json.loads(response.content) == expected
     assert client.get("/reports/csv/", {"region": "1"}).status_code == 400
     assert client.get("/reports/pdf/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("rate", "shown"),
+    [
+        (None, "—"),
+        (1.0, "100.00%"),
+        (0.99996, "99.99%"),  # not 100.00% beside "target not met"
+        (0.09996, "9.99%"),  # not 10.00% beside "target met"
+        (0.1, "10.00%"),
+        (0.29, "29.00%"),  # 0.29 * 100 is 28.999999999999996 in binary floating point
+        (2 / 3, "66.66%"),
+        (0.0, "0.00%"),
+    ],
+)
+def test_rates_are_shown_rounded_down_so_they_never_cross_a_target(rate, shown):
+    from registry.templatetags.indicator_tags import pct
+
+    assert pct(rate) == shown
+
+
+def test_the_page_rounds_a_rate_down(client):
+    # Two of three buildings plaqued: 66.666…%, which rounding to nearest would show as 66.67%.
+    buildings = [record(designated="2010-01-01", region="140728") for _ in range(3)]
+    for building in buildings[:2]:
+        plaque(building, "2010-01-01")
+    response, html = page(client, as_of="2020-12-31", region="140728")
+    assert response.context["report"]["total"]["plaque_coverage"] == pytest.approx(2 / 3)
+    assert "66.66%" in html and "66.67%" not in html

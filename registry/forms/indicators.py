@@ -1,8 +1,10 @@
 """The parameters of an indicator report, validated once for the page, the API and the command."""
 
 import datetime
+import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,7 @@ from registry.models import Region
 from registry.regionscope import CODE_RE, region_q
 from registry.selectors.indicators import GROUPINGS
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 GROUPING_CHOICES = [
     ("none", _("不分组")),
     ("province", _("按省")),
@@ -21,10 +24,20 @@ GROUPING_CHOICES = [
 assert tuple(key for key, _label in GROUPING_CHOICES) == GROUPINGS
 
 
+class IsoDateField(forms.DateField):
+    """YYYY-MM-DD exactly, as indicators.md writes dates: strptime alone would also take
+    "2024-1-5", and the field would strip surrounding spaces."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value and not ISO_DATE.fullmatch(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class IndicatorParamsForm(forms.Form):
     """as_of, by, region and level of indicators.md; absent values take their defaults."""
 
-    as_of = forms.DateField(
+    as_of = IsoDateField(
         label=_("统计日期"),
         required=False,
         input_formats=["%Y-%m-%d"],
