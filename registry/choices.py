@@ -1,4 +1,5 @@
-"""Enumerations of the exchange format (values) and their names for people (labels)."""
+"""Enumerations of the exchange format (values) and their names for people (labels), and the
+format's rules that the models, the forms and the importer all hold."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -60,4 +61,9 @@ ALLOWED_PARENT_KINDS: dict[str, frozenset[str]] = {
     Kind.BUILDING: frozenset({Kind.DISTRICT, Kind.CITY, Kind.TOWN, Kind.VILLAGE}),
 }
 KINDS_WITH_PLAQUES = frozenset({Kind.DISTRICT, Kind.BUILDING})
+# A record's code (exchange.md, key `code`).
+RECORD_CODE_PATTERN = r"[A-Za-z0-9._-]{1,40}"
+# The longest survey notes the importer takes; the admin and the services hold the same limit,
+# so that whatever the registry holds exports into a file it would import again.
+SURVEY_NOTES_MAX_LENGTH = 20_000
 KINDS_WITH_SURVEYS = frozenset({Kind.BUILDING})

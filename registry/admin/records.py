@@ -81,9 +81,12 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        shown = ("current_state", "survey_history", "recent_changes")
-        if obj is not None and not permissions.can(request.user, permissions.DESIGNATE, obj):
-            return shown + permissions.REGISTRAR_RECORD_FIELDS
+        if obj is None:
+            return ()
+        # A code is never reused and never changes kind (exchange.md): both are fixed once saved.
+        shown = ("code", "kind", "current_state", "survey_history", "recent_changes")
+        if not permissions.can(request.user, permissions.DESIGNATE, obj):
+            return tuple(dict.fromkeys(shown + permissions.REGISTRAR_RECORD_FIELDS))
         return shown
 
     def get_inlines(self, request, obj):

@@ -11,11 +11,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from registry.choices import RECORD_CODE_PATTERN
 from registry.filtersets import RecordFilterSet
 from registry.models import Plaque, Record, Region, Survey
 from registry.selectors import records as selectors
 
-CODE_REGEX = r"[A-Za-z0-9._-]{1,40}"
+CODE_REGEX = RECORD_CODE_PATTERN
 
 
 class RegionSerializer(serializers.ModelSerializer):

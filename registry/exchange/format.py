@@ -7,6 +7,8 @@ import json
 import math
 from json.encoder import encode_basestring
 
+from registry.choices import SURVEY_NOTES_MAX_LENGTH
+
 RECORD_KEYS = (
     "kind", "code", "name", "name_en", "level", "region", "parent", "designated_on",
     "revoked_on", "address", "lat", "lon", "plaques", "surveys",
@@ -17,7 +19,7 @@ SURVEY_KEYS = ("surveyed_on", "occupancy", "condition", "use", "surveyor", "note
 # Field lengths the database holds; the spec gives only the name's (1-200).
 MAX_LENGTHS = {
     "name": 200, "name_en": 200, "address": 500, "number": 100, "use": 200, "surveyor": 200,
-    "notes": 20000,
+    "notes": SURVEY_NOTES_MAX_LENGTH,
 }  # fmt: skip
 
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)

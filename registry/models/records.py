@@ -1,11 +1,20 @@
 import datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import Kind, Level, Status
+from registry.choices import (
+    ALLOWED_PARENT_KINDS,
+    KINDS_WITH_PLAQUES,
+    RECORD_CODE_PATTERN,
+    Kind,
+    Level,
+    Status,
+)
 from registry.db import code_collation
 
 
@@ -31,7 +40,17 @@ class RecordQuerySet(models.QuerySet):
 class Record(models.Model):
     """A historic city, town, village, district or building. Never deleted; revoked instead."""
 
-    code = models.CharField(_("编号"), max_length=40, unique=True, db_collation=code_collation())
+    code = models.CharField(
+        _("编号"),
+        max_length=40,
+        unique=True,
+        db_collation=code_collation(),
+        validators=[
+            RegexValidator(
+                rf"\A{RECORD_CODE_PATTERN}\Z", _("编号只能由 1–40 个 A-Z a-z 0-9 . _ - 字符组成。")
+            )
+        ],
+    )
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=200)
     name_en = models.CharField(_("英文名称"), max_length=200, null=True, blank=True)
@@ -94,6 +113,30 @@ class Record(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def clean(self):
+        """The exchange format's rules that no database constraint holds (exchange.md, `code`
+        and `parent`): whatever the registry holds must export into a file it would import
+        again. A code is never reused and never changes kind, so neither may change at all."""
+        errors = {}
+        if self.pk is not None:
+            old = Record.objects.filter(pk=self.pk).values_list("code", "kind").first()
+            if old and self.code != old[0]:
+                errors["code"] = _("编号一经公布永不改变（此记录的编号是 %(code)s）。") % {
+                    "code": old[0]
+                }
+            if old and self.kind != old[1]:
+                errors["kind"] = _("类别不能更改：一个编号永远是同一类别。")
+        if self.parent_id is not None and self.kind in ALLOWED_PARENT_KINDS:
+            parent_kind = Record.objects.filter(pk=self.parent_id).values_list("kind", flat=True)
+            parent_kind = parent_kind.first()
+            if parent_kind not in ALLOWED_PARENT_KINDS[self.kind]:
+                errors["parent"] = _("%(kind)s不能隶属于%(parent)s。") % {
+                    "kind": Kind(self.kind).label,
+                    "parent": Kind(parent_kind).label if parent_kind else "?",
+                }
+        if errors:
+            raise ValidationError(errors)
+
     def status_on(self, as_of: datetime.date | None = None) -> str:
         as_of = as_of or timezone.localdate()
         if self.designated_on is None or self.designated_on > as_of:
@@ -135,3 +178,11 @@ class Plaque(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
+
+    def clean(self):
+        # Not keyed to the record field: the record's admin page edits plaques in an inline,
+        # whose forms leave that field out.
+        if self.record_id is not None:
+            kind = Record.objects.filter(pk=self.record_id).values_list("kind", flat=True).first()
+            if kind not in KINDS_WITH_PLAQUES:
+                raise ValidationError(_("只有历史文化街区和历史建筑可以挂保护标志牌。"))

@@ -1,10 +1,11 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import Condition, Occupancy, SurveyState
+from registry.choices import SURVEY_NOTES_MAX_LENGTH, Condition, Occupancy, SurveyState
 
 
 class Survey(models.Model):
@@ -24,7 +25,13 @@ class Survey(models.Model):
     )
     use = models.CharField(_("用途"), max_length=200, null=True, blank=True)
     surveyor = models.CharField(_("调查人"), max_length=200, null=True, blank=True)
-    notes = models.TextField(_("备注"), null=True, blank=True)
+    notes = models.TextField(
+        _("备注"),
+        null=True,
+        blank=True,
+        # A validator, not max_length: on SQLite, max_length on a TextField rebuilds the table.
+        validators=[MaxLengthValidator(SURVEY_NOTES_MAX_LENGTH)],
+    )
     state = models.CharField(
         _("审核状态"), max_length=10, choices=SurveyState.choices, default=SurveyState.DRAFT
     )
