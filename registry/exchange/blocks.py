@@ -24,7 +24,8 @@ BLOCK_LINES = 2000
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 IN_FLIGHT = 4
 
-# (records, plaques, surveys, errors, invalid codes, last line number, bytes consumed)
+# (records, plaques, surveys, errors, (line, code) of invalid lines, last line number, bytes
+# consumed)
 Block = tuple[list, list, list, list, list, int, int]
 
 
@@ -66,7 +67,7 @@ def validate_block(first: int, lines: list, consumed: int, regions: frozenset) -
         if line_errors:
             errors.extend(line_errors)
             if obj is not None and isinstance(obj.get("code"), str):
-                invalid.append(obj["code"])
+                invalid.append((line, obj["code"]))
             continue
         records.append(parsed.record)
         plaques.extend(parsed.plaques)

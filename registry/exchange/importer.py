@@ -59,13 +59,13 @@ def import_file(stream: BinaryIO, *, progress: Callable[[int], None] | None = No
 
     try:
         with staging.loading() as writer:
-            errors, counts, invalid_codes = _stage(stream, writer, regions, progress)
+            errors, counts, invalid_lines = _stage(stream, writer, regions, progress)
         staging.index()
         lap("stage")
         with transaction.atomic():
             # Cross-line rules are checked inside the merge transaction, so the registry
             # cannot change between the check and the write.
-            errors.extend(staging.check(invalid_codes=invalid_codes))
+            errors.extend(staging.check(invalid_lines))
             if errors:
                 raise ImportFailed(errors)
             lap("check")
@@ -94,9 +94,9 @@ def import_file(stream: BinaryIO, *, progress: Callable[[int], None] | None = No
 
 def _stage(stream, writer, regions, progress):
     """Validate block by block into the staging tables; returns the errors, the counts and the
-    codes of invalid lines (their children are not blamed for a missing parent)."""
+    (line, code) of invalid lines (for the duplicate and parent rules)."""
     errors: list[Error] = []
-    invalid_codes: set[str] = set()
+    invalid_lines: list[tuple[int, str]] = []
     counts = {"lines": 0, "plaques": 0, "surveys": 0}
     consumed = 0
     for records, plaques, surveys, block_errors, invalid, last, size in validated_blocks(
@@ -109,11 +109,11 @@ def _stage(stream, writer, regions, progress):
         counts["plaques"] += len(plaques)
         counts["surveys"] += len(surveys)
         errors.extend(block_errors)
-        invalid_codes.update(invalid)
+        invalid_lines.extend(invalid)
         consumed += size
         if progress:
             progress(consumed)
-    return errors, counts, invalid_codes
+    return errors, counts, invalid_lines
 
 
 def _size(stream: BinaryIO) -> int | None:

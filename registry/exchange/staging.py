@@ -52,6 +52,7 @@ def _ddl(vendor: str) -> list[str]:
             line integer, surveyed_on {date}, occupancy text, condition text, use text,
             surveyor text, notes text)""",
         "CREATE TEMP TABLE imp_changed (rec_id bigint)",
+        f"CREATE TEMP TABLE imp_invalid (line integer, code {code})",
     ]
 
 
@@ -69,7 +70,7 @@ class Staging:
 
     def drop(self) -> None:
         with connection.cursor() as cur:
-            for table in ("imp_record", "imp_plaque", "imp_survey", "imp_changed"):
+            for table in ("imp_record", "imp_plaque", "imp_survey", "imp_changed", "imp_invalid"):
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
 
     @contextmanager
@@ -104,16 +105,23 @@ class Staging:
                 cur.execute("ANALYZE imp_survey")
 
     # -- cross-line rules ------------------------------------------------------------------
-    def check(self, invalid_codes: set[str] = frozenset()) -> list[tuple[int, str, str]]:
+    def check(self, invalid_lines: list[tuple[int, str]] = ()) -> list[tuple[int, str, str]]:
         """Errors that need the whole file or the registry: (line, key, reason).
-        A line whose parent is on an invalid line is not blamed again."""
+
+        `invalid_lines` are the (line, code) of lines that failed their own rules: a code used
+        again after one of them is still a duplicate, and a line whose parent is on one of
+        them is not blamed again."""
         errors = []
+        codes = "imp_record"
         with connection.cursor() as cur:
+            if invalid_lines:
+                cur.executemany("INSERT INTO imp_invalid VALUES (%s, %s)", invalid_lines)
+                codes = "(SELECT line, code FROM imp_record UNION ALL SELECT * FROM imp_invalid)"
             cur.execute(
-                """SELECT s.line, s.code, f.first_line FROM imp_record s
-                   JOIN (SELECT code, MIN(line) AS first_line FROM imp_record
-                         GROUP BY code HAVING COUNT(*) > 1) f ON f.code = s.code
-                   WHERE s.line <> f.first_line"""
+                f"""SELECT s.line, s.code, f.first_line FROM {codes} s
+                    JOIN (SELECT code, MIN(line) AS first_line FROM {codes} a
+                          GROUP BY code HAVING COUNT(*) > 1) f ON f.code = s.code
+                    WHERE s.line <> f.first_line"""
             )
             for line, code, first in cur.fetchall():
                 errors.append((line, "code", f"duplicate code {code}: already at line {first}"))
@@ -130,7 +138,7 @@ class Staging:
                         "a code never changes kind",
                     )
                 )
-            errors.extend(self._parent_errors(cur, invalid_codes))
+            errors.extend(self._parent_errors(cur, {code for _, code in invalid_lines}))
         return errors
 
     def _parent_errors(self, cur, invalid_codes) -> list[tuple[int, str, str]]:
