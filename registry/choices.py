@@ -1,6 +1,8 @@
 """Enumerations of the exchange format (values) and their names for people (labels), and the
 format's rules that the models, the forms and the importer all hold."""
 
+import unicodedata
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,3 +69,9 @@ RECORD_CODE_PATTERN = r"[A-Za-z0-9._-]{1,40}"
 # so that whatever the registry holds exports into a file it would import again.
 SURVEY_NOTES_MAX_LENGTH = 20_000
 KINDS_WITH_SURVEYS = frozenset({Kind.BUILDING})
+
+
+def is_blank(text: str) -> bool:
+    """Blank (exchange.md: a name is "not blank"): nothing a reader could see. Spaces, and
+    also invisible format and control characters such as U+200B, which str.strip() keeps."""
+    return all(c.isspace() or unicodedata.category(c) in ("Cf", "Cc") for c in text)

@@ -142,3 +142,14 @@ def test_what_the_admin_lets_in_exports_into_a_file_that_imports(admin_client, t
     again = tmp_path / "again.jsonl"
     call_command("export_heritage", "--output", str(again))
     assert again.read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["   ", "\u200b", "\u3000\u200d", "\t"])
+def test_a_name_nobody_could_see_is_blank_for_the_model_and_the_importer(name, tmp_path):
+    from tests.exchange_helpers import city, jsonl, run_import, write
+
+    with pytest.raises(ValidationError) as caught:
+        Record(code="C1", kind="city", name=name, level="national", region_id="140728").full_clean()
+    assert set(caught.value.message_dict) == {"name"}
+    ok, _, err = run_import(write(tmp_path, jsonl(city(name=name))))
+    assert not ok and "line 1: name: must not be blank" in err

@@ -18,6 +18,7 @@ from registry.choices import (
     Kind,
     Level,
     Occupancy,
+    is_blank,
 )
 
 from .format import MAX_LENGTHS, PLAQUE_KEYS, RECORD_KEYS, SURVEY_KEYS
@@ -266,7 +267,7 @@ def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Pars
             errors.add("code", f"must be 1-40 of A-Z a-z 0-9 . _ -, not {code!r}")
         code = None
     name = _text(obj, "name", errors, required=True)
-    if name is not None and not name.strip():
+    if name is not None and is_blank(name):
         errors.add("name", "must not be blank")
     name_en = _text(obj, "name_en", errors)
     level = _choice(obj, "level", LEVELS, errors, required=True)

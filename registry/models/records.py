@@ -14,6 +14,7 @@ from registry.choices import (
     Kind,
     Level,
     Status,
+    is_blank,
 )
 from registry.db import code_collation
 
@@ -118,6 +119,8 @@ class Record(models.Model):
         and `parent`): whatever the registry holds must export into a file it would import
         again. A code is never reused and never changes kind, so neither may change at all."""
         errors = {}
+        if self.name and is_blank(self.name):
+            errors["name"] = _("名称不能为空白。")
         if self.pk is not None:
             old = Record.objects.filter(pk=self.pk).values_list("code", "kind").first()
             if old and self.code != old[0]:
