@@ -74,7 +74,7 @@ class DatabaseBusyMiddleware:
         if not any(words in str(exception) for words in BUSY_MESSAGES):
             return None
         message = _(
-            "登记库正在写入一批导入数据，您的请求没有执行，什么也没有保存。请一分钟后重试。"
+            "登记库正忙（通常是在写入一批导入数据），您的请求没有执行，什么也没有保存。请一分钟后重试。"
         )
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": message}, status=503)
