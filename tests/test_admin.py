@@ -62,3 +62,28 @@ def test_the_reviewers_queue_is_read_from_its_own_index(building):
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             plan = " ".join(str(row) for row in cursor.fetchall())
         assert "survey_submitted" in plan, plan
+
+
+def test_a_list_of_one_kind_reads_its_own_index_and_the_indicator_sql_never_does():
+    """Cities, towns, villages and districts in code order from their partial indexes; the
+    indicator state's SQL (kind IN (...)) keeps its plans: no partial index is usable there."""
+    import re
+
+    from django.db import connection
+
+    from registry.services import indicator_state
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plans are SQLite's")
+
+    def plan(sql, params) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            return " ".join(str(row) for row in cursor.fetchall())
+
+    for kind in ("city", "town", "village", "district"):
+        page = Record.objects.filter(kind=kind).order_by("code").values("id")[:100]
+        assert f"record_{kind}_code" in plan(*page.query.sql_with_params())
+    for scope, params in (("", []), ("AND r.id IN (%s)", [1])):
+        indicator_plan = plan(*indicator_state._insert_changes(scope, params))
+        assert not re.search(r"record_[a-z]+_code", indicator_plan), indicator_plan
