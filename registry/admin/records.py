@@ -18,7 +18,7 @@ from registry.admin.photos import PhotoInline, StoredPhotoInline, save_photo_for
 from registry.admin.plaques import PlaqueSheetActions, plaque_card
 from registry.choices import KINDS_WITH_PLAQUES, Kind, Status, SurveyState
 from registry.models import ChangeLog, Photo, Plaque, Record
-from registry.selectors.records import search
+from registry.selectors.folded_search import search
 from registry.services import records as record_services
 
 HISTORY_LIMIT = 20
@@ -102,6 +102,8 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         return obj
 
     def get_search_results(self, request, queryset, search_term):
+        # The index answers the search, and the user's regions and the kind, level and region
+        # filters with it: a search with those alone is counted on the index (folded_search).
         term = search_term.strip()
         if not term:
             return queryset, False

@@ -134,7 +134,12 @@ def filter_tokens(*, kind: str | None = None, level: str | None = None,
 
 def scope_token(region: str) -> str:
     """The one token of the records inside the region scope `region` (regionscope.py)."""
-    return f"{TOKEN}r{scope_prefix(region)}"
+    return region_token(scope_prefix(region))
+
+
+def region_token(prefix: str) -> str:
+    """The token of the records whose region code starts with `prefix` (2, 4 or 6 digits)."""
+    return f"{TOKEN}r{prefix}"
 
 
 def query_key(q: str) -> str | None:
@@ -158,12 +163,21 @@ def count_sql() -> str:
     return f"SELECT COUNT(*) FROM {FTS} WHERE {FTS} MATCH %s"
 
 
-def match_param(key: str, tokens: Iterable[str] = ()) -> str:
+def match_param(key: str, tokens: Iterable[str | tuple[str, ...]] = ()) -> str:
     """The index query for `key` (normalised: letters and digits, so nothing to escape) and
-    every one of `tokens` (filter_tokens: letters, digits and the middle dot)."""
+    every one of `tokens` (filter_tokens: letters, digits and the middle dot); a tuple of
+    tokens asks for any one of them (a user who works in several regions)."""
     if connection.vendor == "postgresql":
-        return " & ".join([f"'{key}':*", *(f"'{token}'" for token in tokens)])
-    return " AND ".join([f'"{key}"*', *(f'"{token}"' for token in tokens)])
+        prefix, quote, all_of, any_of = f"'{key}':*", "'", " & ", " | "
+    else:
+        prefix, quote, all_of, any_of = f'"{key}"*', '"', " AND ", " OR "
+
+    def term(token: str | tuple[str, ...]) -> str:
+        if isinstance(token, str):
+            return f"{quote}{token}{quote}"
+        return "(" + any_of.join(map(term, token)) + ")"
+
+    return all_of.join([prefix, *map(term, tokens)])
 
 
 # --- Refresh ------------------------------------------------------------------------------
