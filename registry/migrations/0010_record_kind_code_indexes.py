@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0008_survey_submitted_index"),
+        ("registry", "0009_exchange_rules_in_the_models"),
     ]
 
     operations = [
