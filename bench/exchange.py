@@ -120,6 +120,30 @@ def normalised_floor(path: Path, out_dir: Path, env: dict) -> dict:
     return {"seconds": time.perf_counter() - started, "writes_s": writing}
 
 
+# What each part of the registry takes on disk, tables with their indexes (sqlite_master's
+# tbl_name groups an index with its table; FTS5 shadow tables share the search prefix).
+PARTS = {
+    "records, plaques, surveys": ("registry_record", "registry_plaque", "registry_survey"),
+    "indicator state": ("registry_indicatorchange", "registry_indicatortotal"),
+    "search data": ("registry_searchdoc", "registry_search_fts"),
+    "change log": ("registry_changelog",),
+}
+
+
+def sizes(db: Path) -> dict[str, float]:
+    """MB on disk of each part of PARTS, from SQLite's dbstat table."""
+    conn = sqlite3.connect(db)
+    rows = conn.execute(
+        "SELECT COALESCE(m.tbl_name, d.name), SUM(d.pgsize) FROM dbstat d"
+        " LEFT JOIN sqlite_master m ON m.name = d.name GROUP BY 1"
+    ).fetchall()
+    conn.close()
+    return {
+        part: round(sum(size for name, size in rows if name.startswith(tables)) / 2**20)
+        for part, tables in PARTS.items()
+    }
+
+
 CHILD = (
     "import os, resource, sys\n"
     "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'heritage.settings')\n"
@@ -165,6 +189,9 @@ def run(results: dict, *, source: Path, out_dir: Path, env: dict) -> None:
     figures["import_peak_mb"] = round(peak)
     figures["import_vs_floor"] = round(seconds / figures["floor_s"], 2)
     print(f"import into an empty registry: {seconds:.1f} s ({output.strip()})", flush=True)
+
+    figures["import_mb"] = sizes(Path(env["DATABASE_URL"].removeprefix("sqlite:///")))
+    print(f"on disk after the import, MB: {figures['import_mb']}", flush=True)
 
     seconds, _, output = manage("import_heritage", str(source), env=env)
     figures["reimport_s"] = round(seconds, 2)
