@@ -63,8 +63,9 @@ ALLOWED_PARENT_KINDS: dict[str, frozenset[str]] = {
     Kind.BUILDING: frozenset({Kind.DISTRICT, Kind.CITY, Kind.TOWN, Kind.VILLAGE}),
 }
 KINDS_WITH_PLAQUES = frozenset({Kind.DISTRICT, Kind.BUILDING})
-# A record's code (exchange.md, key `code`).
+# A record's code (exchange.md, key `code`), and a date as both specs write it.
 RECORD_CODE_PATTERN = r"[A-Za-z0-9._-]{1,40}"
+ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 # The longest survey notes the importer takes; the admin and the services hold the same limit,
 # so that whatever the registry holds exports into a file it would import again.
 SURVEY_NOTES_MAX_LENGTH = 20_000

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import Level
+from registry.choices import ISO_DATE_PATTERN, Level
 from registry.models import Region
 from registry.regionscope import CODE_RE, region_q
 from registry.selectors.indicators import GROUPINGS
 
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_DATE = re.compile(ISO_DATE_PATTERN)
 GROUPING_CHOICES = [
     ("none", _("不分组")),
     ("province", _("按省")),
