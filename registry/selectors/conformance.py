@@ -6,7 +6,6 @@ them. `problems()` lists each as (record code, key, reason), in the importer's o
 it has them, so an operator can mend the records before exchanging the registry.
 """
 
-import re
 from collections.abc import Iterator
 
 from django.db.models import Q
@@ -15,15 +14,14 @@ from django.db.models.functions import Length
 from registry.choices import (
     ALLOWED_PARENT_KINDS,
     KINDS_WITH_PLAQUES,
-    RECORD_CODE_PATTERN,
     Kind,
     SurveyState,
     is_blank,
 )
 from registry.exchange.format import MAX_LENGTHS
+from registry.exchange.validate import CODE_RE
 from registry.models import Plaque, Record, Survey
 
-CODE_RE = re.compile(RECORD_CODE_PATTERN)
 # The text fields the importer limits, by the model that holds each.
 LIMITED = {
     Record: ("code", ("name", "name_en", "address")),
