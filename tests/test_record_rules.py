@@ -15,6 +15,7 @@ from registry.models import Plaque, Record
 from registry.services import plaques as plaque_services
 from registry.services import records as record_services
 from registry.services import surveys as survey_services
+from tests.exchange_helpers import city, jsonl, run_import, write
 from tests.workflow_builders import user
 
 pytestmark = pytest.mark.django_db
@@ -146,8 +147,6 @@ def test_what_the_admin_lets_in_exports_into_a_file_that_imports(admin_client, t
 
 @pytest.mark.parametrize("name", ["   ", "\u200b", "\u3000\u200d", "\t"])
 def test_a_name_nobody_could_see_is_blank_for_the_model_and_the_importer(name, tmp_path):
-    from tests.exchange_helpers import city, jsonl, run_import, write
-
     with pytest.raises(ValidationError) as caught:
         Record(code="C1", kind="city", name=name, level="national", region_id="140728").full_clean()
     assert set(caught.value.message_dict) == {"name"}

@@ -148,14 +148,13 @@ class Record(models.Model):
                 }
             if old and self.kind != old[1]:
                 errors["kind"] = _("类别不能更改：一个编号永远是同一类别。")
-        if self.parent_id is not None and self.kind in ALLOWED_PARENT_KINDS:
-            parent_kind = Record.objects.filter(pk=self.parent_id).values_list("kind", flat=True)
-            parent_kind = parent_kind.first()
-            if parent_kind not in ALLOWED_PARENT_KINDS[self.kind]:
-                errors["parent"] = _("%(kind)s不能隶属于%(parent)s。") % {
-                    "kind": Kind(self.kind).label,
-                    "parent": Kind(parent_kind).label if parent_kind else "?",
-                }
+        # self.parent: the form has already loaded it (a query only where nothing had).
+        allowed = ALLOWED_PARENT_KINDS.get(self.kind)
+        if self.parent_id is not None and allowed is not None and self.parent.kind not in allowed:
+            errors["parent"] = _("%(kind)s不能隶属于%(parent)s。") % {
+                "kind": Kind(self.kind).label,
+                "parent": Kind(self.parent.kind).label,
+            }
         if errors:
             raise ValidationError(errors)
 
@@ -203,8 +202,7 @@ class Plaque(models.Model):
 
     def clean(self):
         # Not keyed to the record field: the record's admin page edits plaques in an inline,
-        # whose forms leave that field out.
-        if self.record_id is not None:
-            kind = Record.objects.filter(pk=self.record_id).values_list("kind", flat=True).first()
-            if kind not in KINDS_WITH_PLAQUES:
-                raise ValidationError(_("只有历史文化街区和历史建筑可以挂保护标志牌。"))
+        # whose forms leave that field out. self.record: an inline's forms share the page's
+        # record, so n plaques cost no query each.
+        if self.record_id is not None and self.record.kind not in KINDS_WITH_PLAQUES:
+            raise ValidationError(_("只有历史文化街区和历史建筑可以挂保护标志牌。"))
