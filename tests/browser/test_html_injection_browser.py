@@ -3,8 +3,9 @@ registry's data shows the name as text.
 
 Records whose name, English name and address hold an <img onerror>, a </script><script> and an
 "><svg onload>, and regions renamed likewise, are opened on the record page (the marker's
-tooltip hovered), the search page (each marker's popup clicked open, and the same text searched
-for) and the report page (bars labelled with the region names, and drilled into). The pages'
+tooltip hovered), the search page (each marker's popup clicked open, the map's cells hovered,
+the province as a filter, the same text searched for) and the report page (bars labelled with
+the region names, and drilled into). The pages'
 Content-Security-Policy would block the handlers from running, and so hide a hole: the test
 strips the header, so that a handler that runs sets window.__xss, and it also watches the DOM
 itself: an element with an on* attribute, an <img src=x> or an inline <script> (not JSON data) added
@@ -134,6 +135,14 @@ def test_search_map_popups_show_the_names_as_text(live_server, hostile, artifact
         page.locator("#results-map .leaflet-popup-close-button").click()
         popup.wait_for(state="detached")
     assert seen == {code: v[0] for code, v in HOSTILE.items()}
+    assert_nothing_ran(page)
+
+    # The hostile province as a filter: a facet, an active filter and its link's aria-label.
+    page.goto(f"{live_server.url}/?region=140000")
+    page.wait_for_selector("#results-map[data-ready=true]")
+    remove = page.locator(".active-filters a")
+    assert PROVINCE in remove.inner_text() and PROVINCE in remove.get_attribute("aria-label")
+    assert page.locator(".facet a.is-selected").inner_text() == PROVINCE
     assert_nothing_ran(page)
 
     # More results than the map draws as points: cells, each with its count as a tooltip.
