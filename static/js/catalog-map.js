@@ -27,10 +27,34 @@
     return {map: map, showGrid: showGrid};
   }
 
-  function escapeHtml(text) {
-    var div = document.createElement("div");
-    div.textContent = text;
-    return div.innerHTML;
+  // Leaflet parses a string given to bindTooltip, bindPopup, setContent or L.divIcon's `html`
+  // as HTML (innerHTML): a record named <img onerror=…> would become an element. So nothing
+  // from the registry (a name, a code, a count) reaches Leaflet as a string: it goes in as DOM
+  // nodes built by these two, whose text is set as text.
+  function text(value) {
+    return document.createTextNode(String(value));
+  }
+
+  // An element with attributes (set as attributes, never parsed) and children (strings become
+  // text nodes).
+  function element(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) { node.appendChild(typeof c === "string" ? text(c) : c); });
+    return node;
+  }
+
+  // A point's popup: its name linked to its page, its code below. Built when it opens (a
+  // function), so that thousands of markers hold no nodes until then.
+  function pointPopup(recordUrl, code, name) {
+    return function () {
+      var href = recordUrl.replace("CODE", function () { return encodeURIComponent(code); });
+      var content = document.createDocumentFragment();
+      content.appendChild(element("a", {href: href}, [name]));
+      content.appendChild(element("br"));
+      content.appendChild(element("small", {}, [code]));
+      return content;
+    };
   }
 
   function resultsMap(el) {
@@ -50,8 +74,7 @@
           var cluster = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false});
           data.points.forEach(function (p) {  // [code, name, kind, lat, lon]
             var marker = L.circleMarker([p[3], p[4]], {radius: 6, className: "point point--" + p[2]});
-            marker.bindPopup('<a href="' + recordUrl.replace("CODE", encodeURIComponent(p[0])) + '">' +
-              escapeHtml(p[1]) + "</a><br><small>" + escapeHtml(p[0]) + "</small>");
+            marker.bindPopup(pointPopup(recordUrl, p[0], p[1]));
             cluster.addLayer(marker);
             bounds.push([p[3], p[4]]);
           });
@@ -62,7 +85,7 @@
           data.cells.forEach(function (c) {  // [lat, lon, count]
             var radius = 6 + 18 * Math.sqrt(c[2] / largest);
             L.circleMarker([c[0], c[1]], {radius: radius, className: "cell"})
-              .bindTooltip(String(c[2]))
+              .bindTooltip(text(c[2]))
               .on("click", function () { map.setView([c[0], c[1]], Math.max(map.getZoom() + 2, 7)); })
               .addTo(map);
             bounds.push([c[0], c[1]]);
@@ -81,7 +104,9 @@
     var at = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
     var base = baseMap(el, {center: at, zoom: 7, keyboard: true});
     base.showGrid();
-    L.circleMarker(at, {radius: 9, className: "point point--here"}).bindTooltip(el.dataset.name).addTo(base.map);
+    L.circleMarker(at, {radius: 9, className: "point point--here"})
+      .bindTooltip(text(el.dataset.name), {direction: "top"})  // above: a long name fits
+      .addTo(base.map);
     el.dataset.ready = "true";
   }
 

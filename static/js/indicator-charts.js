@@ -5,6 +5,8 @@
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
 
+  // Every node of a chart is built here. Labels are region names from the registry: they are
+  // set as text and attributes, never parsed as markup (see catalog-map.js's text()).
   function el(name, attrs, text) {
     var node = document.createElementNS(SVG, name);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
