@@ -9,10 +9,43 @@ from django.urls import reverse
 from heritage.settings.base import checked_public_url
 from registry.models import Record
 from registry.public_url import public_url
+from registry.services import plaques as plaque_service
+from tests.workflow_builders import user
 
 PUBLIC = "https://heritage.example.gov.cn"
 INTRANET = {"HTTP_HOST": "intranet.local"}
 HOSTS = ["testserver", "intranet.local"]
+
+
+@pytest.fixture
+def encoded(monkeypatch):
+    """What the QR codes on a sheet encode."""
+    payloads = []
+    real = plaque_service.segno.make
+
+    def spy(content, *args, **kwargs):
+        payloads.append(content)
+        return real(content, *args, **kwargs)
+
+    monkeypatch.setattr(plaque_service.segno, "make", spy)
+    return payloads
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("base", [PUBLIC, "https://gov.example.cn/heritage"])
+@pytest.mark.parametrize("fmt", ["png", "pdf"])
+def test_sheet_printed_from_an_intranet_host_encodes_the_public_address(client, encoded, base, fmt):
+    b0 = Record.objects.create(code="B0", kind="building", name="宅", level="provincial",
+                               region_id="140728")  # fmt: skip
+    client.force_login(user("s", "surveyor", password=None))
+    with override_settings(HERITAGE_PUBLIC_URL=base, ALLOWED_HOSTS=HOSTS):
+        response = client.post(
+            reverse("admin:registry_record_changelist"),
+            {"action": f"plaque_sheet_{fmt}", "_selected_action": [b0.pk]},
+            **INTRANET,
+        )
+        b"".join(response.streaming_content)
+    assert encoded == [f"{base}/records/B0/"]
 
 
 @pytest.mark.django_db
