@@ -70,6 +70,15 @@ def test_over_the_limit_is_refused_before_any_card_is_drawn(surveyor, drawn, fmt
     assert str(plaque_service.PNG_MAX_CARDS) in message
 
 
+@pytest.mark.parametrize("fmt", ["png", "pdf"])
+def test_the_service_refuses_rather_than_cuts(drawn, fmt):
+    card = plaque_service.Card(url="https://heritage.example.gov.cn/", name="宅", number="",
+                               code="B0")  # fmt: skip
+    with pytest.raises(plaque_service.SheetTooLarge):
+        plaque_service.sheet([card] * (plaque_service.SHEET_LIMITS[fmt] + 1), fmt)
+    assert drawn == []
+
+
 def test_plaque_list_over_the_limit_is_refused_too(surveyor, drawn):
     records = buildings(plaque_service.PNG_MAX_CARDS + 1)
     Plaque.objects.bulk_create(Plaque(record=r, installed_on="2012-01-01") for r in records)

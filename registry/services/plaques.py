@@ -4,7 +4,7 @@ A sheet has one card per plaque: a QR code of the record's public page, the reco
 the plaque number and the record code. PDF: A4 pages at 300 dpi, ten cards a page, streamed a
 page at a time; PNG: one page of cards, for a proof or a few signs.
 
-A sheet is drawn inside the request (about 25 ms a card), so its size is bounded: the admin
+A sheet is drawn inside the request (about 20 ms of CPU a card), so its size is bounded: the admin
 counts the selection and refuses one over SHEET_LIMITS before it draws anything, and sheet()
 itself refuses rather than cut a selection short.
 """
@@ -31,9 +31,10 @@ CARD_W, CARD_H, MARGIN = 1180, 640, 40
 DPI, A4 = 300, (2480, 3508)  # A4 at 300 dpi
 COLUMNS, ROWS_PER_PAGE = 2, 5
 CARDS_PER_PAGE = COLUMNS * ROWS_PER_PAGE
-# The most cards one sheet draws. PDF: 50 pages, about 15 s and one page (9 MB) of memory at a
-# time, what a sign maker takes in one order; a region's whole list goes in batches (filter by
-# region). PNG: one page, a whole PNG is in memory (500 cards in one PNG took 3.1 GB).
+# The most cards one sheet draws. PDF: 50 pages, what a sign maker takes in one order (a
+# region's whole list goes in batches, filtered by region); 500 cards cost 9.5 s of one core and
+# 9.6 MB sent, with one page (9 MB) in memory at a time. PNG: one page, as the whole image is in
+# memory until it is encoded (500 cards in one PNG took 3.1 GB).
 PDF_MAX_CARDS = 500
 PNG_MAX_CARDS = CARDS_PER_PAGE
 SHEET_LIMITS = {"pdf": PDF_MAX_CARDS, "png": PNG_MAX_CARDS}
