@@ -21,7 +21,8 @@ run: install
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Production: gunicorn + WhiteNoise with heritage.settings.production (README "Production").
-# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment; refuses DEBUG.
+# Needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and HERITAGE_PUBLIC_URL in the environment;
+# refuses DEBUG.
 BIND    ?= 127.0.0.1:8000
 WORKERS ?= 3
 serve: install

@@ -81,6 +81,7 @@ class Server:
             "DATABASE_URL": f"sqlite:///{db}",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "HERITAGE_PUBLIC_URL": "https://heritage.example.cn",  # required; only links name it
             "DJANGO_DEBUG": "0",
             "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain http on loopback
             "DJANGO_STATIC_ROOT": self.static,

@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    # The test run's own DJANGO_* variables must not leak into the production process.
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    # The test run's own settings variables must not leak into the production process.
+    leak = ("DJANGO_", "HERITAGE_PUBLIC_URL")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(leak)}
     environ.update(DJANGO_SETTINGS_MODULE="heritage.settings.production", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -32,6 +33,9 @@ def real_key() -> str:
     return secrets.token_urlsafe(50)
 
 
+PUBLIC_URL = "https://heritage.example.cn"
+
+
 def test_check_deploy_has_no_warnings():
     result = manage(
         "check",
@@ -40,6 +44,7 @@ def test_check_deploy_has_no_warnings():
         "WARNING",
         DJANGO_SECRET_KEY=real_key(),
         DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+        HERITAGE_PUBLIC_URL=PUBLIC_URL,
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
@@ -54,6 +59,7 @@ def test_check_deploy_behind_a_proxy_that_redirects():
         "WARNING",
         DJANGO_SECRET_KEY=real_key(),
         DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+        HERITAGE_PUBLIC_URL=PUBLIC_URL,
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
     )
@@ -66,6 +72,7 @@ def test_check_deploy_behind_a_proxy_that_redirects():
         "print(s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER, s.DEBUG)",
         DJANGO_SECRET_KEY=real_key(),
         DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+        HERITAGE_PUBLIC_URL=PUBLIC_URL,
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
     )
@@ -83,7 +90,9 @@ def test_check_deploy_behind_a_proxy_that_redirects():
     ids=["missing", "development", "short", "insecure-prefix"],
 )
 def test_refuses_a_default_or_weak_secret_key(env):
-    result = manage("check", DJANGO_ALLOWED_HOSTS="heritage.example.cn", **env)
+    result = manage(
+        "check", DJANGO_ALLOWED_HOSTS="heritage.example.cn", HERITAGE_PUBLIC_URL=PUBLIC_URL, **env
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "DJANGO_SECRET_KEY" in result.stderr
@@ -94,6 +103,7 @@ def test_refuses_debug():
         "check",
         DJANGO_SECRET_KEY=real_key(),
         DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+        HERITAGE_PUBLIC_URL=PUBLIC_URL,
         DJANGO_DEBUG="1",
     )
     assert result.returncode != 0
@@ -102,15 +112,53 @@ def test_refuses_debug():
 
 
 def test_refuses_missing_allowed_hosts():
-    result = manage("check", DJANGO_SECRET_KEY=real_key())
+    result = manage("check", DJANGO_SECRET_KEY=real_key(), HERITAGE_PUBLIC_URL=PUBLIC_URL)
     assert result.returncode != 0
     assert "DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,  # not set
+        "",
+        "heritage.example.cn",  # no scheme
+        "http://heritage.example.cn",  # plain http on a plaque for years
+        "https://heritage.example.cn/?from=qr",
+        "https://heritage.example.cn/#top",
+        "https://user@heritage.example.cn",
+    ],
+    ids=["missing", "empty", "no-scheme", "http", "query", "fragment", "user"],
+)
+def test_refuses_a_missing_or_invalid_public_url(value):
+    env = {"HERITAGE_PUBLIC_URL": value} if value is not None else {}
+    result = manage(
+        "check", DJANGO_SECRET_KEY=real_key(), DJANGO_ALLOWED_HOSTS="heritage.example.cn", **env
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "HERITAGE_PUBLIC_URL" in result.stderr
+
+
+def test_public_url_with_a_path_prefix():
+    printed = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from registry.public_url import public_url; print(public_url('/records/B0/'))",
+        DJANGO_SECRET_KEY=real_key(),
+        DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+        HERITAGE_PUBLIC_URL="https://gov.example.cn/heritage/",
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.strip() == "https://gov.example.cn/heritage/records/B0/"
 
 
 def test_whitenoise_serves_collected_static_files(tmp_path):
     env = {
         "DJANGO_SECRET_KEY": real_key(),
         "DJANGO_ALLOWED_HOSTS": "testserver",
+        "HERITAGE_PUBLIC_URL": PUBLIC_URL,
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_STATIC_ROOT": str(tmp_path),
     }

@@ -119,11 +119,12 @@ def test_plaque_sheet_png_and_pdf(setup):
     data = {"action": "plaque_sheet_png", "_selected_action": [r.pk for r in records]}
     response = client.post(url, data)
     assert response["Content-Type"] == "image/png"
-    with Image.open(io.BytesIO(response.content)) as image:
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as image:
         assert image.width > image.height  # one row of two cards
     data["action"] = "plaque_sheet_pdf"
     response = client.post(url, data)
-    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_qr_holds_the_public_page(setup, monkeypatch):
@@ -131,13 +132,14 @@ def test_qr_holds_the_public_page(setup, monkeypatch):
     from registry.admin import plaques as plaque_admin
 
     seen = []
-    monkeypatch.setattr(plaque_admin, "sheet", lambda cards, fmt: seen.extend(cards) or b"")
+    monkeypatch.setattr(plaque_admin, "sheet", lambda cards, fmt: seen.extend(cards) or [])
     b0 = Record.objects.get(code="B0")
     client.post(
         reverse("admin:registry_record_changelist"),
         {"action": "plaque_sheet_png", "_selected_action": [b0.pk]},
     )
-    assert seen[0].url == "http://testserver" + reverse("catalog-record", args=["B0"])
+    # The public address (tests/test_public_url.py), here the development default.
+    assert seen[0].url == "http://127.0.0.1:8000" + reverse("catalog-record", args=["B0"])
     assert (seen[0].name, seen[0].code) == ("宅0", "B0")
 
 
@@ -167,3 +169,16 @@ def test_changelist_query_budget_does_not_grow(client, model, django_assert_max_
     grow(20)
     with django_assert_max_num_queries(12):
         assert client.get(url + "?q=宅" if model == "record" else url).status_code == 200
+
+
+def test_qr_code_is_segnos_own_drawing():
+    """The card draws the QR code from segno's matrix: the same pixels as segno's own PNG."""
+    import segno
+
+    from registry.services.plaques import _qr
+
+    url = "https://heritage.example.gov.cn/records/B0/"
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=1, border=2)
+    expected = Image.open(out).convert("L").resize((560, 560), Image.Resampling.NEAREST)
+    assert _qr(url, 560).tobytes() == expected.tobytes()

@@ -1,9 +1,12 @@
 """Settings shared by every environment, driven by environment variables."""
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -24,6 +27,39 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
     if h.strip()
 ]
+
+
+def checked_public_url(value: str) -> str:
+    """HERITAGE_PUBLIC_URL as scheme://host[:port][/prefix], without a trailing slash; anything
+    else (a query, a fragment, credentials, odd characters) is refused, because every QR code and
+    absolute link is this text followed by a path (registry/public_url.py)."""
+    parts = urlsplit(value)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # not a number, or over 65535
+        port_ok = False
+    if not (
+        parts.scheme in {"http", "https"}
+        and re.fullmatch(r"[a-z0-9.-]+|[0-9a-f:.]+", parts.hostname or "")  # IDN as xn--
+        and port_ok
+        and "@" not in parts.netloc
+        and not re.search(r"[?#\s\\]", value)
+        and re.fullmatch(r"(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*/?", parts.path)
+    ):
+        raise ImproperlyConfigured(
+            f"HERITAGE_PUBLIC_URL must be the registry's public address, http(s)://host with an "
+            f"optional path prefix and nothing else, e.g. https://heritage.example.gov.cn; "
+            f"got {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+# The address the public reaches the registry at: QR codes on plaques and the API's links name
+# it, whichever host the request that made them came in on. Production settings require it; the
+# default is `make run`'s address.
+HERITAGE_PUBLIC_URL = checked_public_url(
+    os.environ.get("HERITAGE_PUBLIC_URL", "http://127.0.0.1:8000")
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -2,8 +2,9 @@
 
 Serve with gunicorn behind a TLS-terminating proxy (`make serve`, README "Production"). Every
 setting that depends on the deployment comes from the environment; the module refuses to start
-(ImproperlyConfigured) rather than run with a development secret key or DEBUG on, because a
-registry that silently starts insecure is worse than one that does not start.
+(ImproperlyConfigured) rather than run with a development secret key, DEBUG on, or no public
+address for the plaques' QR codes, because a registry that silently starts insecure is worse
+than one that does not start.
 """
 
 import os
@@ -11,7 +12,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import INSECURE_DEFAULT_SECRET_KEY, MIDDLEWARE, env_bool
+from .base import INSECURE_DEFAULT_SECRET_KEY, MIDDLEWARE, checked_public_url, env_bool
 
 
 def _secret_key() -> str:
@@ -39,11 +40,28 @@ def _allowed_hosts() -> list[str]:
     return hosts
 
 
+def _public_url() -> str:
+    # Printed on plaques that hang for decades: never a development default, never plain http.
+    value = os.environ.get("HERITAGE_PUBLIC_URL", "")
+    if not value:
+        raise ImproperlyConfigured(
+            "HERITAGE_PUBLIC_URL must be set to the registry's public https address "
+            "(e.g. https://heritage.example.gov.cn): the plaques' QR codes carry it."
+        )
+    url = checked_public_url(value)
+    if not url.startswith("https://"):
+        raise ImproperlyConfigured(
+            f"HERITAGE_PUBLIC_URL must be an https address in production; got {value!r}."
+        )
+    return url
+
+
 if env_bool("DJANGO_DEBUG", False):
     raise ImproperlyConfigured("DJANGO_DEBUG is on: production settings refuse to start.")
 DEBUG = False
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = _allowed_hosts()
+HERITAGE_PUBLIC_URL = _public_url()
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]

@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,33 +11,40 @@ from registry import permissions
 from registry.admin.base import RestrictedModelAdmin
 from registry.admin.filters import RecordRegionFilter
 from registry.models import ChangeAction, Plaque
+from registry.public_url import public_url
 from registry.services import audit
-from registry.services.plaques import Card, sheet
+from registry.services.plaques import PDF_MAX_CARDS, PNG_MAX_CARDS, SHEET_LIMITS, Card, sheet
 
 CONTENT_TYPES = {"png": "image/png", "pdf": "application/pdf"}
 
 
-def plaque_sheet_response(cards: list[Card], fmt: str) -> HttpResponse:
-    response = HttpResponse(sheet(cards, fmt), content_type=CONTENT_TYPES[fmt])
+def plaque_sheet_response(cards: list[Card], fmt: str) -> StreamingHttpResponse:
+    # Streamed: a PDF's pages are drawn as they are sent, so one page is in memory at a time.
+    response = StreamingHttpResponse(sheet(cards, fmt), content_type=CONTENT_TYPES[fmt])
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="plaques-{stamp}.{fmt}"'
     return response
 
 
-def plaque_card(request, record, number: str | None) -> Card:
-    """What the sign maker prints: the record's public page (the QR code), name and number."""
-    url = request.build_absolute_uri(reverse("catalog-record", args=[record.code]))
+def plaque_card(record, number: str | None) -> Card:
+    """What the sign maker prints: the record's public page (the QR code), name and number.
+    The page's address is the public one, whichever host the sheet is printed from."""
+    url = public_url(reverse("catalog-record", args=[record.code]))
     return Card(url=url, name=record.name, number=number or "", code=record.code)
 
 
 class PlaqueSheetActions:
-    """The two print actions, for any admin that says which cards its selection gives
-    (`plaque_cards`) and what to say when it gives none (`empty_sheet_message`)."""
+    """The two print actions, for any admin that says which rows of its selection give a card
+    (`plaque_rows`), the cards they give (`plaque_cards`), and what to say when there are none
+    (`empty_sheet_message`)."""
 
     actions = ("plaque_sheet_png", "plaque_sheet_pdf")
     empty_sheet_message = _("没有选中标志牌。")
 
-    def plaque_cards(self, request, queryset) -> list[Card]:
+    def plaque_rows(self, queryset):
+        return queryset
+
+    def plaque_cards(self, rows) -> list[Card]:
         raise NotImplementedError
 
     @admin.action(description=_("打印标志牌（PNG）"), permissions=["view"])
@@ -49,11 +56,27 @@ class PlaqueSheetActions:
         return self._sheet(request, queryset, "pdf")
 
     def _sheet(self, request, queryset, fmt):
-        cards = self.plaque_cards(request, queryset)
-        if not cards:
+        # Counted in SQL first: "select all" may name a whole province, and a sheet that is
+        # refused reads no card and draws none.
+        rows = self.plaque_rows(queryset)
+        count, limit = rows.count(), SHEET_LIMITS[fmt]
+        if 0 < count <= limit:
+            cards = self.plaque_cards(rows)
+            count = len(cards)  # rows may have come or gone since the count
+            if 0 < count <= limit:
+                return plaque_sheet_response(cards, fmt)
+        if count:
+            self.message_user(request, too_many_message(count, fmt), messages.ERROR)
+        else:
             self.message_user(request, self.empty_sheet_message, messages.WARNING)
-            return None
-        return plaque_sheet_response(cards, fmt)
+        return None
+
+
+def too_many_message(count: int, fmt: str) -> str:
+    return _(
+        "所选 %(count)d 张标志牌超过了 %(format)s 一次能打印的数量（PDF 最多 %(pdf)d 张，"
+        "PNG 最多 %(png)d 张）。请先筛选（例如按地区），再分批打印。"
+    ) % {"count": count, "format": fmt.upper(), "pdf": PDF_MAX_CARDS, "png": PNG_MAX_CARDS}
 
 
 @admin.register(Plaque)
@@ -93,5 +116,5 @@ class PlaqueAdmin(PlaqueSheetActions, RestrictedModelAdmin):
 
         return ScopedForm
 
-    def plaque_cards(self, request, queryset) -> list[Card]:
-        return [plaque_card(request, p.record, p.number) for p in queryset.select_related("record")]
+    def plaque_cards(self, rows) -> list[Card]:
+        return [plaque_card(p.record, p.number) for p in rows.select_related("record")]

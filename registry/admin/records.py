@@ -205,11 +205,14 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         link = reverse("admin:registry_changelog_changelist") + f"?record_id={obj.pk}"
         return format_html('<ul>{}</ul><a href="{}">{}</a>', rows, link, _("全部变更记录"))
 
-    def plaque_cards(self, request, queryset) -> list:
+    def plaque_rows(self, queryset):
+        return queryset.filter(kind__in=KINDS_WITH_PLAQUES)
+
+    def plaque_cards(self, rows) -> list:
         """A card for each selected district or building, with its newest hanging plaque's
         number (the sign maker prints one sign per record)."""
         cards = []
-        for record in queryset.filter(kind__in=KINDS_WITH_PLAQUES).prefetch_related("plaques"):
+        for record in rows.prefetch_related("plaques"):
             hanging = [p for p in record.plaques.all() if p.removed_on is None]
-            cards.append(plaque_card(request, record, hanging[-1].number if hanging else ""))
+            cards.append(plaque_card(record, hanging[-1].number if hanging else ""))
         return cards

@@ -14,9 +14,19 @@ from rest_framework import serializers, viewsets
 from registry.choices import RECORD_CODE_PATTERN
 from registry.filtersets import RecordFilterSet
 from registry.models import Plaque, Record, Region, Survey
+from registry.public_url import public_url
 from registry.selectors import records as selectors
 
 CODE_REGEX = RECORD_CODE_PATTERN
+
+
+class PublicHyperlinkedIdentityField(serializers.HyperlinkedIdentityField):
+    """The record's API address on the public host (registry/public_url.py), not the host the
+    request came in on: clients store these links."""
+
+    def get_url(self, obj, view_name, request, format):
+        path = super().get_url(obj, view_name, None, format)  # without a request: a path
+        return path and public_url(path)
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -47,7 +57,7 @@ class RecordSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="in_use / vacant from the latest approved survey; unknown: none (buildings)",
     )
-    url = serializers.HyperlinkedIdentityField(
+    url = PublicHyperlinkedIdentityField(
         view_name="api-record-detail", lookup_field="code", read_only=True
     )
 
