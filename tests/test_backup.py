@@ -208,13 +208,16 @@ def _manage(*args, database_url: str, **env: str) -> subprocess.CompletedProcess
     )
 
 
-@contextlib.contextmanager
-def fresh_postgres():
-    """The URL of a new, migrated PostgreSQL database, dropped afterwards."""
+def skip_unless_sqlite_and_postgresql():
     if connection.vendor != "sqlite":
         pytest.skip("the backup side of this test runs on SQLite (here: another vendor)")
     if not _postgres_reachable():
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+
+
+@contextlib.contextmanager
+def fresh_postgres():
+    """The URL of a new, migrated PostgreSQL database, dropped afterwards."""
     import psycopg
 
     name = f"h_hard_xvendor_{uuid.uuid4().hex[:8]}"
@@ -232,6 +235,7 @@ def fresh_postgres():
 
 
 def test_sqlite_backup_restores_into_postgresql(registry, tmp_path, key):
+    skip_unless_sqlite_and_postgresql()
     call_command("backup_heritage", str(tmp_path / "b"), stdout=io.StringIO())
     with fresh_postgres() as url:
         result = _manage(
@@ -247,6 +251,7 @@ def test_sqlite_backup_restores_into_postgresql(registry, tmp_path, key):
 def test_rows_postgresql_refuses_leave_no_media(registry, tmp_path, settings, key):
     """SQLite keeps a caption longer than its max_length; PostgreSQL refuses it (DataError).
     The restore must fail before any photo file is written, and commit no row."""
+    skip_unless_sqlite_and_postgresql()
     settings.MEDIA_ROOT = tmp_path / "media"
     (tmp_path / "media" / "photos").mkdir(parents=True)
     (tmp_path / "media" / "photos" / "a.jpg").write_bytes(os.urandom(256))
