@@ -258,6 +258,16 @@ def test_a_row_naming_a_file_the_manifest_lacks_is_refused(site, settings):
     assert_nothing_restored(settings)
 
 
+@pytest.mark.parametrize("model", ["sessions.session", "auth.permission", ["auth.user"]])
+def test_rows_of_models_a_backup_does_not_hold_are_refused(site, settings, model):
+    with (site / "b" / "data.jsonl").open("a") as f:
+        f.write(json.dumps({"model": model, "pk": "x", "fields": {"session_data": "x"}}) + "\n")
+    reseal(site / "b")
+    with pytest.raises(CommandError, match="not a row of a model the manifest lists"):
+        restore(site / "b", "--trust-unsigned")
+    assert_nothing_restored(settings)
+
+
 def test_duplicate_manifest_entries_are_refused(site, settings):
     raw = (site / "b" / "manifest.json").read_text()
     entry = raw[raw.index('  "data.jsonl"') : raw.index("}", raw.index('  "data.jsonl"')) + 1]

@@ -260,7 +260,7 @@ def _authentic_manifest(directory: Path, *, trust_unsigned: bool) -> dict:
 def _checked_manifest(raw: bytes) -> dict:
     try:
         manifest = json.loads(raw, object_pairs_hook=_unique_keys)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise BackupError(f"{MANIFEST}: not JSON ({error})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
@@ -336,9 +336,10 @@ def _scan_rows(directory: Path, manifest: dict) -> list[str]:
         where = f"{DATA} line {number}"
         try:
             row = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise BackupError(f"{where}: not JSON") from None
-        model = models_.get(row.get("model")) if isinstance(row, dict) else None
+        label = row.get("model") if isinstance(row, dict) else None
+        model = models_.get(label) if isinstance(label, str) else None
         if model is None or not isinstance(row.get("fields"), dict):
             raise BackupError(f"{where}: not a row of a model the manifest lists")
         counts[model._meta.label] = counts.get(model._meta.label, 0) + 1
