@@ -1,11 +1,14 @@
 """backup_heritage / restore_heritage: a round trip gives a byte-identical export and the same
 rows (users, drafts, workflow fields, keys); damaged backups and non-empty databases are
-refused; a SQLite backup restores into PostgreSQL."""
+refused; a SQLite backup restores into PostgreSQL, and one PostgreSQL refuses leaves nothing.
+Hostile backups: tests/test_hostile_backup.py."""
 
+import contextlib
 import datetime
 import io
 import json
 import os
+import secrets
 import subprocess
 import sys
 import uuid
@@ -24,6 +27,13 @@ from tests.catalog_builders import build_catalog
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def key(settings):
+    """Backups are signed (HERITAGE_BACKUP_KEY); tests/test_hostile_backup.py tries the rest."""
+    settings.HERITAGE_BACKUP_KEY = secrets.token_urlsafe(32)
+    return settings.HERITAGE_BACKUP_KEY
 
 
 def export() -> bytes:
@@ -186,38 +196,77 @@ def _postgres_reachable() -> bool:
     return True
 
 
-def _manage(*args, database_url: str) -> subprocess.CompletedProcess:
+def _manage(*args, database_url: str, **env: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "heritage.settings",
+        **env,
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, timeout=300
     )
 
 
-def test_sqlite_backup_restores_into_postgresql(registry, tmp_path):
+def skip_unless_sqlite_and_postgresql():
     if connection.vendor != "sqlite":
         pytest.skip("the backup side of this test runs on SQLite (here: another vendor)")
     if not _postgres_reachable():
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+
+
+@contextlib.contextmanager
+def fresh_postgres():
+    """The URL of a new, migrated PostgreSQL database, dropped afterwards."""
     import psycopg
 
-    call_command("backup_heritage", str(tmp_path / "b"), stdout=io.StringIO())
     name = f"h_hard_xvendor_{uuid.uuid4().hex[:8]}"
     admin = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     try:
         url = f"postgres://postgres@127.0.0.1:5432/{name}"
-        for args in (("migrate", "--noinput"), ("restore_heritage", str(tmp_path / "b"))):
-            result = _manage(*args, database_url=url)
-            assert result.returncode == 0, result.stderr.decode()
+        result = _manage("migrate", "--noinput", database_url=url)
+        assert result.returncode == 0, result.stderr.decode()
+        yield url
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_sqlite_backup_restores_into_postgresql(registry, tmp_path, key):
+    skip_unless_sqlite_and_postgresql()
+    call_command("backup_heritage", str(tmp_path / "b"), stdout=io.StringIO())
+    with fresh_postgres() as url:
+        result = _manage(
+            "restore_heritage", str(tmp_path / "b"), database_url=url, HERITAGE_BACKUP_KEY=key
+        )
+        assert result.returncode == 0, result.stderr.decode()
         result = _manage("export_heritage", database_url=url)
         assert result.returncode == 0, result.stderr.decode()
         assert result.stdout == (tmp_path / "b" / "records.jsonl").read_bytes()
         assert result.stdout == export()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_rows_postgresql_refuses_leave_no_media(registry, tmp_path, settings, key):
+    """SQLite keeps a caption longer than its max_length; PostgreSQL refuses it (DataError).
+    The restore must fail before any photo file is written, and commit no row."""
+    skip_unless_sqlite_and_postgresql()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media" / "photos").mkdir(parents=True)
+    (tmp_path / "media" / "photos" / "a.jpg").write_bytes(os.urandom(256))
+    apps.get_model("registry.Photo").objects.create(
+        record=Record.objects.get(code="JZ-B-0001"), width=1, height=1, caption="长" * 300,
+        image="photos/a.jpg", thumbnail="photos/a.jpg",
+    )  # fmt: skip
+    call_command("backup_heritage", str(tmp_path / "b"), stdout=io.StringIO())
+    with fresh_postgres() as url:
+        result = _manage(
+            "restore_heritage", str(tmp_path / "b"), database_url=url, HERITAGE_BACKUP_KEY=key,
+            HERITAGE_MEDIA_ROOT=str(tmp_path / "restored-media"),
+        )  # fmt: skip
+        assert result.returncode != 0
+        assert b"Traceback" not in result.stderr and b"nothing restored" in result.stderr
+        assert [p for p in (tmp_path / "restored-media").rglob("*") if p.is_file()] == []
+        result = _manage("export_heritage", database_url=url)
+        assert result.returncode == 0 and result.stdout == b""

@@ -174,6 +174,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("HERITAGE_MEDIA_ROOT", BASE_DIR / "media"))
+# Signs backups (manifest.json.hmac) and authenticates them at restore: README "Backup and
+# restore". Only backup_heritage and restore_heritage read it, so the web server's environment
+# need not hold it; production does not require it (backup_heritage refuses to run without it
+# unless told --unsigned).
+HERITAGE_BACKUP_KEY = os.environ.get("HERITAGE_BACKUP_KEY", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.PageNumberPagination",
