@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: install run serve test lint bench clean
+.PHONY: install run serve test test-fast lint bench clean
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,10 @@ serve: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick loop while working: no browser, no 10 MB inputs, no fuzzing or big grids.
+test-fast: install
+	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

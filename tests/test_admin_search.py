@@ -90,6 +90,7 @@ def _expected(person, q, kind=None, level=None, region=None, status=None):
     return list(search(qs, q).order_by("code").values_list("code", flat=True))
 
 
+@pytest.mark.slow
 def test_every_user_and_filter_counts_and_lists_what_the_conditions_find(users, monkeypatch):
     monkeypatch.setattr(site._registry[Record], "list_per_page", PER_PAGE)
     seen_some = 0

@@ -234,6 +234,7 @@ def fresh_postgres():
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.mark.slow
 def test_sqlite_backup_restores_into_postgresql(registry, tmp_path, key):
     skip_unless_sqlite_and_postgresql()
     call_command("backup_heritage", str(tmp_path / "b"), stdout=io.StringIO())

@@ -24,6 +24,8 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.catalog_builders import build_catalog
 
+pytestmark = pytest.mark.slow  # minutes, not seconds: `make test-fast` leaves it out
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
 CASES: Counter = Counter()
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

@@ -37,6 +37,7 @@ def refused(tmp_path, content: bytes, expected: str, before):
     return err
 
 
+@pytest.mark.slow
 def test_a_real_10_mb_line_through_the_command(tmp_path, registry_before):
     assert blocks.MAX_LINE_BYTES < 10 * 1024 * 1024  # the real limit, not a lowered one
     huge = city("C9", name="名" * (10 * 1024 * 1024 // 3 + 1))
@@ -51,6 +52,7 @@ def test_a_real_10_mb_line_through_the_command(tmp_path, registry_before):
     assert "line 1" not in err and "line 3" not in err
 
 
+@pytest.mark.slow
 def test_a_10_mb_file_with_no_newline_at_all(tmp_path, registry_before):
     refused(tmp_path, b"x" * (10 * 1024 * 1024), "line 1: -: line longer than", registry_before)
 

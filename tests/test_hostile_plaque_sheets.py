@@ -146,6 +146,7 @@ def _peak_growth_mb(cards: int) -> tuple[int, int]:
     return int(size), int(growth)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(False)
 def test_pdf_memory_does_not_grow_with_the_cards():
     """One page (2480 x 3508 grey, 8.7 MB) and its compressed copy are in memory at a time:

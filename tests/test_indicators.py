@@ -254,6 +254,7 @@ def test_future_dated_changes_take_effect_on_their_day_without_any_refresh():
     assert today_report == expected_report(today)
 
 
+@pytest.mark.slow
 def test_report_equals_a_naive_computation_on_a_random_registry():
     rnd = random.Random(2260)
     regions = ["140728", "140105", "441900", "110101", "110102", "650102"]

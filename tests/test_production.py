@@ -36,6 +36,7 @@ def real_key() -> str:
 PUBLIC_URL = "https://heritage.example.cn"
 
 
+@pytest.mark.slow
 def test_check_deploy_has_no_warnings():
     result = manage(
         "check",
@@ -51,6 +52,7 @@ def test_check_deploy_has_no_warnings():
     assert "WARNING" not in result.stderr
 
 
+@pytest.mark.slow
 def test_check_deploy_behind_a_proxy_that_redirects():
     result = manage(
         "check",
@@ -154,6 +156,7 @@ def test_public_url_with_a_path_prefix():
     assert printed.stdout.strip() == "https://gov.example.cn/heritage/records/B0/"
 
 
+@pytest.mark.slow
 def test_whitenoise_serves_collected_static_files(tmp_path):
     env = {
         "DJANGO_SECRET_KEY": real_key(),

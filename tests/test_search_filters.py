@@ -38,6 +38,7 @@ def _expected(q, kind, level, region) -> list[str]:
     return sorted(qs.values_list("code", flat=True))
 
 
+@pytest.mark.slow
 def test_every_combination_finds_what_the_conditions_find(cat, client):
     seen_some = 0
     for q, kind, level, region in itertools.product(QUERIES, KINDS, LEVELS, REGIONS):
