@@ -94,6 +94,23 @@ class PageThrottleMiddleware:
             return None
         seconds = math.ceil(throttle.wait())
         message = _("请求过于频繁。请在 %(seconds)s 秒后重试。") % {"seconds": seconds}
-        response = render(request, "throttled.html", {"message": message}, status=429)
-        response["Retry-After"] = str(seconds)
-        return response
+        return too_many_requests(request, message, seconds)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE): the same 429 page, in
+    the visitor's language, instead of axes' English plain text. The lock lasts the cool-off
+    from the last failure: Retry-After is that whole time, an upper bound."""
+    from axes.helpers import get_cool_off  # not at the top: axes reads settings on import
+
+    seconds = math.ceil(get_cool_off(request).total_seconds())
+    message = _("登录失败次数过多：此用户名从您的地址登录已暂停。请在 %(minutes)s 分钟后重试。") % {
+        "minutes": math.ceil(seconds / 60)
+    }
+    return too_many_requests(request, message, seconds)
+
+
+def too_many_requests(request, message: str, seconds: int):
+    response = render(request, "throttled.html", {"message": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

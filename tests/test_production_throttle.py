@@ -169,3 +169,17 @@ def test_signed_in_staff_are_not_throttled_on_pages(client, anon_rate, staff):
     anon_rate("2/minute")
     client.force_login(staff)
     assert {client.get("/reports/").status_code for _ in range(5)} == {200}
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("zh-hans", "登录失败次数过多"), ("en", "Too many failed logins")]
+)
+@override_settings(AXES_FAILURE_LIMIT=2, AXES_COOLOFF_TIME=1)
+def test_the_lockout_page_says_when_to_come_back(client, staff, language, words):
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    login(client, "wrong", **headers)
+    response = login(client, "wrong", **headers)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert response["Content-Type"].startswith("text/html")
+    assert words in response.content.decode()

@@ -87,6 +87,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("HERITAGE_LOGIN_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "registry.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "registry.throttling.login_locked_out"  # the 429 page, zh-hans/en
 
 # After login, a refused or missing `next` (another site's URL) lands on the admin's index, not
 # on Django's default /accounts/profile/, which does not exist here; login_required (none yet)
