@@ -5,9 +5,9 @@ applies the same class, so the same counter, to every other view (the pages, the
 the language switch). Signed-in users are not counted, as in DRF. The client is
 registry.client_address.client_address: X-Forwarded-For only from trusted proxies.
 
-How it counts: a counter per client and period (a minute for "600/minute"), started at the
-period's first request and increased with the cache's atomic `incr` (Redis INCR with
-REDIS_URL; under a lock in the per-process memory cache otherwise). DRF's own throttle reads
+How it counts: a counter per client and period of the clock (each whole minute for
+"600/minute"), increased with the cache's atomic `incr` (Redis INCR with REDIS_URL; under a
+lock in the per-process memory cache otherwise); Retry-After is the rest of the period. DRF's own throttle reads
 the client's history, appends and writes it back: workers answering one client at the same
 time overwrite each other's writes (8 threads on two Redis connections: 200 of 200 requests
 passed a 50/minute rate; tests/test_throttle_redis.py). The cost of fixed periods: up to twice
