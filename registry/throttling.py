@@ -6,12 +6,13 @@ the language switch). Signed-in users are not counted, as in DRF. The client is
 registry.client_address.client_address: X-Forwarded-For only from trusted proxies.
 
 How it counts: a counter per client and period of the clock (each whole minute for
-"600/minute"), increased with the cache's atomic `incr` (Redis INCR with REDIS_URL; under a
-lock in the per-process memory cache otherwise); Retry-After is the rest of the period. DRF's own throttle reads
-the client's history, appends and writes it back: workers answering one client at the same
-time overwrite each other's writes (8 threads on two Redis connections: 200 of 200 requests
-passed a 50/minute rate; tests/test_throttle_redis.py). The cost of fixed periods: up to twice
-the rate in a burst that straddles the start of a period; over any longer span, the rate.
+"600/minute"), increased with the cache's atomic `incr` (Redis INCR with REDIS_URL; under a lock
+in the per-process memory cache otherwise); Retry-After is the rest of the period. DRF's own
+throttle reads the client's history, appends and writes it back: workers answering one client at
+the same time overwrite each other's writes (8 threads on two Redis connections: 200 of 200
+requests passed a 50/minute rate; tests/test_throttle_redis.py). The cost of fixed periods: up
+to twice the rate in a burst that straddles the start of a period; over any longer span, the
+rate.
 
 If the cache cannot be reached, requests pass and the error is logged: a Redis outage must not
 take the registry down with it.
