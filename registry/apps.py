@@ -16,3 +16,5 @@ class RegistryConfig(AppConfig):
         from registry.services import search_index
 
         search_index.connect_signals()
+        # Deploy checks register themselves on import.
+        from registry import checks  # noqa: F401

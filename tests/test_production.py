@@ -16,8 +16,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # The test run's own settings variables must not leak into the production process.
-    leak = ("DJANGO_", "HERITAGE_PUBLIC_URL")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(leak)}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "HERITAGE_")) and k != "REDIS_URL"
+    }
     environ.update(DJANGO_SETTINGS_MODULE="heritage.settings.production", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -64,6 +67,7 @@ def test_check_deploy_behind_a_proxy_that_redirects():
         HERITAGE_PUBLIC_URL=PUBLIC_URL,
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+        HERITAGE_TRUSTED_PROXIES="1",
     )
     assert result.returncode == 0, result.stderr
     printed = manage(
@@ -77,8 +81,48 @@ def test_check_deploy_behind_a_proxy_that_redirects():
         HERITAGE_PUBLIC_URL=PUBLIC_URL,
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+        HERITAGE_TRUSTED_PROXIES="1",
     )
     assert printed.stdout.split() == ["False", "('HTTP_X_FORWARDED_PROTO',", "'https')", "False"]
+
+
+def test_check_deploy_fails_behind_a_proxy_with_no_trusted_proxy():
+    # Behind the TLS proxy every REMOTE_ADDR is the proxy's: counted as one client, everyone
+    # would share one throttle allowance and one login lockout.
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY=real_key(),
+        DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+        DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+    )
+    assert result.returncode != 0
+    assert "heritage.W001" in result.stderr
+    assert "HERITAGE_TRUSTED_PROXIES" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "one", "1.5"])
+def test_refuses_a_bad_number_of_trusted_proxies(value):
+    result = manage(
+        "check",
+        DJANGO_SECRET_KEY=real_key(),
+        DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+        HERITAGE_TRUSTED_PROXIES=value,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "HERITAGE_TRUSTED_PROXIES" in result.stderr
+
+
+def test_redis_url_gives_the_workers_one_cache():
+    code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])"
+    env = {"DJANGO_SECRET_KEY": real_key(), "DJANGO_ALLOWED_HOSTS": "heritage.example.cn"}
+    shared = manage("shell", "--no-imports", "-c", code, REDIS_URL="redis://10.0.0.9:6379/0", **env)
+    alone = manage("shell", "--no-imports", "-c", code, **env)
+    assert shared.stdout.split() == ["django.core.cache.backends.redis.RedisCache"], shared.stderr
+    assert alone.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache"], alone.stderr
 
 
 @pytest.mark.parametrize(

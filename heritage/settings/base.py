@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The anonymous rate on every view DRF does not throttle itself (the pages, the login).
+    "registry.throttling.PageThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "registry.middleware.DatabaseBusyMiddleware",
@@ -91,10 +93,26 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+
+def trusted_proxies_from_env() -> int:
+    """HERITAGE_TRUSTED_PROXIES: how many reverse proxies in front of gunicorn append to
+    X-Forwarded-For. The rule that reads it: registry/client_address.py."""
+    value = os.environ.get("HERITAGE_TRUSTED_PROXIES", "0").strip() or "0"
+    if not value.isdigit():
+        raise ImproperlyConfigured(
+            f"HERITAGE_TRUSTED_PROXIES must be a number of proxies (0 or more), not {value!r}."
+        )
+    return int(value)
+
+
+# The client's address, for the throttle and the login lockout (registry/client_address.py).
+HERITAGE_TRUSTED_PROXIES = trusted_proxies_from_env()
+
 # Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one user name
-# from one address, that pair is locked out for AXES_COOLOFF_TIME hours (429). Keyed on the pair
-# so that an attacker cannot lock a colleague out from elsewhere, nor try many names from one
-# address without each name counting. A successful login resets the count.
+# from one client address, that pair is locked out for AXES_COOLOFF_TIME hours (429). Keyed on
+# the pair so that an attacker cannot lock a colleague out from elsewhere, nor try many names
+# from one address without each name counting. A successful login resets the count. The address
+# is the throttle's (behind a proxy, the client's, not the proxy's).
 AUTHENTICATION_BACKENDS = [
     "registry.axes_backend.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -103,6 +121,36 @@ AXES_FAILURE_LIMIT = int(os.environ.get("HERITAGE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("HERITAGE_LOGIN_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "registry.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "registry.throttling.login_locked_out"  # the 429 page, zh-hans/en
+
+# After login, a refused or missing `next` (another site's URL) lands on the admin's index, not
+# on Django's default /accounts/profile/, which does not exist here; login_required (none yet)
+# would send visitors to the admin's login.
+LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_URL = "admin:login"
+
+
+def cache_from_env() -> dict:
+    """The throttle counts in this cache (nothing else uses it). With several gunicorn workers
+    the counters must be shared: REDIS_URL (redis://host:6379/0). Without it each process
+    counts on its own, which is exact only for a single process (runserver, tests)."""
+    url = os.environ.get("REDIS_URL", "").strip()
+    if url:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # A Redis that does not answer delays a request by at most about this long; the
+            # throttle then lets it through (registry/throttling.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},  # a counter per client; the default 300 culls early
+    }
+
+
+CACHES = {"default": cache_from_env()}
 
 # Content-Security-Policy (registry/middleware.py): strict everywhere, no inline scripts. Swagger
 # UI sets style attributes from its own script, so its page alone may use inline styles.
@@ -186,7 +234,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # DRF's anonymous throttle with our client address and an atomic counter; the pages share it.
+    "DEFAULT_THROTTLE_CLASSES": ["registry.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("HERITAGE_ANON_RATE", "600/minute")},
 }
 

@@ -82,7 +82,10 @@ STORAGES = {
 
 # HTTPS. Behind a proxy that terminates TLS, set DJANGO_SECURE_PROXY_SSL_HEADER to the header
 # it sets (e.g. HTTP_X_FORWARDED_PROTO): Django then trusts it to tell https requests apart.
-# Only set it when the proxy overwrites that header, or clients could forge it.
+# Only set it when the proxy overwrites that header, or clients could forge it. Behind a proxy,
+# set HERITAGE_TRUSTED_PROXIES too (base.py, registry/client_address.py), or every client is
+# the proxy's address to the throttle and the login lockout; a deploy check (heritage.W001)
+# refuses the one without the other.
 _proxy_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
 if _proxy_header:
     SECURE_PROXY_SSL_HEADER = (_proxy_header, "https")
