@@ -96,6 +96,7 @@ def test_check_deploy_fails_behind_a_proxy_with_no_trusted_proxy():
         "WARNING",
         DJANGO_SECRET_KEY=real_key(),
         DJANGO_ALLOWED_HOSTS="heritage.example.cn",
+        HERITAGE_PUBLIC_URL=PUBLIC_URL,
         DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
     )
     assert result.returncode != 0
@@ -118,8 +119,13 @@ def test_refuses_a_bad_number_of_trusted_proxies(value):
 
 def test_redis_url_gives_the_workers_one_cache():
     code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])"
-    env = {"DJANGO_SECRET_KEY": real_key(), "DJANGO_ALLOWED_HOSTS": "heritage.example.cn"}
-    shared = manage("shell", "--no-imports", "-c", code, REDIS_URL="redis://10.0.0.9:6379/0", **env)
+    env = {
+        "DJANGO_SECRET_KEY": real_key(),
+        "DJANGO_ALLOWED_HOSTS": "heritage.example.cn",
+        "HERITAGE_PUBLIC_URL": PUBLIC_URL,
+    }
+    # Only the settings are read: nothing connects to this address.
+    shared = manage("shell", "--no-imports", "-c", code, REDIS_URL="redis://127.0.0.1:6399/0", **env)
     alone = manage("shell", "--no-imports", "-c", code, **env)
     assert shared.stdout.split() == ["django.core.cache.backends.redis.RedisCache"], shared.stderr
     assert alone.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache"], alone.stderr

@@ -124,6 +124,7 @@ def test_two_processes_with_production_settings_share_one_count(redis_url):
     env = {
         "DJANGO_SECRET_KEY": real_key(),
         "DJANGO_ALLOWED_HOSTS": "heritage.example.cn",
+        "HERITAGE_PUBLIC_URL": "https://heritage.example.cn",
         "REDIS_URL": redis_url,
         "HERITAGE_ANON_RATE": "10/minute",
     }
