@@ -125,7 +125,8 @@ def test_redis_url_gives_the_workers_one_cache():
         "HERITAGE_PUBLIC_URL": PUBLIC_URL,
     }
     # Only the settings are read: nothing connects to this address.
-    shared = manage("shell", "--no-imports", "-c", code, REDIS_URL="redis://127.0.0.1:6399/0", **env)
+    redis = "redis://127.0.0.1:6399/0"
+    shared = manage("shell", "--no-imports", "-c", code, REDIS_URL=redis, **env)
     alone = manage("shell", "--no-imports", "-c", code, **env)
     assert shared.stdout.split() == ["django.core.cache.backends.redis.RedisCache"], shared.stderr
     assert alone.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache"], alone.stderr
