@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from registry.models import ChangeLog, Photo, Record, Survey
+from registry.selectors.photos import photos_for
 from registry.services import photos
 from tests.exchange_helpers import building, city, district, jsonl, run_export, run_import, write
 from tests.workflow_builders import jpeg_bytes, user
@@ -65,6 +66,7 @@ def test_replacing_a_survey_keeps_its_photo_on_the_building(tmp_path, photo):
     photo.refresh_from_db()
     assert photo.survey is None and photo.record == Record.objects.get(code="B1")
     assert (photo.caption, _files(photo)) == ("门楼", files), "the photo and its files are kept"
+    assert list(photos_for(photo.record)) == [photo], "public before (approved), public still"
 
     entry = ChangeLog.objects.filter(object_type="registry.photo", object_id=photo.pk).latest("id")
     assert entry.action == "import" and entry.record_id == photo.record_id

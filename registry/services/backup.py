@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from registry.db import read_snapshot
@@ -236,12 +236,25 @@ def _restore_media(directory: Path, manifest: dict) -> None:
 
 
 def restore(directory: Path) -> dict:
-    from registry.services import indicator_state, search_index
-
     directory = Path(directory)
     manifest = _verified_manifest(directory)
     _refuse_unless_empty()
     _restore_media(directory, manifest)
+    try:
+        return _restore_rows(directory, manifest)
+    except IntegrityError as refused:
+        # Checksums prove the files are what was written, not that their rows fit together
+        # (a key naming a row the backup lacks): foreign keys are checked at commit on both
+        # engines, and the transaction is rolled back.
+        reason = (str(refused).strip().splitlines() or ["?"])[0]
+        raise BackupError(
+            f"the backup's rows do not fit together ({reason}); nothing was restored"
+        ) from refused
+
+
+def _restore_rows(directory: Path, manifest: dict) -> dict:
+    from registry.services import indicator_state, search_index
+
     with transaction.atomic():
         counts = _load_rows(directory / DATA)
         expected = {k: v for k, v in manifest["counts"].items() if "." in k}
