@@ -87,3 +87,26 @@ def test_a_list_of_one_kind_reads_its_own_index_and_the_indicator_sql_never_does
     for scope, params in (("", []), ("AND r.id IN (%s)", [1])):
         indicator_plan = plan(*indicator_state._insert_changes(scope, params))
         assert not re.search(r"record_[a-z]+_code", indicator_plan), indicator_plan
+
+
+def test_a_user_whose_work_is_on_record_cannot_be_deleted(admin_client, building):
+    """Surveys, photos and the change log keep who did what (PROTECT): deleting such a user
+    from the admin is refused with Django's list of the protected rows, never an
+    IntegrityError; both the delete page and the delete action."""
+    from django.contrib.auth.models import User
+
+    from registry.models import ChangeAction, Survey
+    from registry.services import audit
+
+    reviewer = User.objects.create_user("reviewer", is_staff=True)
+    survey = Survey.objects.create(
+        building=building, surveyed_on="2024-01-01", occupancy="in_use", state="approved",
+        reviewed_by=reviewer,
+    )  # fmt: skip
+    audit.log(user=reviewer, action=ChangeAction.APPROVE, obj=survey)
+    page = admin_client.post(reverse("admin:auth_user_delete", args=[reviewer.pk]), {"post": "yes"})
+    assert page.status_code == 200 and page.context["protected"]
+    action = admin_client.post(reverse("admin:auth_user_changelist"), {
+        "action": "delete_selected", "_selected_action": [reviewer.pk], "post": "yes"})  # fmt: skip
+    assert action.status_code == 200 and action.context["protected"]
+    assert User.objects.filter(pk=reviewer.pk).exists()

@@ -23,6 +23,7 @@ from django.db import connection
 
 from registry.models import Plaque, Record, Survey
 from registry.services import backup as backup_service
+from registry.services.backup_files import SIGNATURE, signature
 from tests.catalog_builders import build_catalog
 
 pytestmark = pytest.mark.django_db
@@ -271,3 +272,41 @@ def test_rows_postgresql_refuses_leave_no_media(registry, tmp_path, settings, ke
         assert [p for p in (tmp_path / "restored-media").rglob("*") if p.is_file()] == []
         result = _manage("export_heritage", database_url=url)
         assert result.returncode == 0 and result.stdout == b""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_that_do_not_fit_together_are_refused_clearly(tmp_path, key):
+    """Checksums prove a backup is what was written, not that its rows fit together (one
+    edited by hand, its checksum recomputed). A key naming a row the backup lacks fails the
+    foreign keys at commit (both engines): a clear refusal, nothing restored, no traceback."""
+    import importlib
+
+    # A transactional test flushes every table: the regions of migration 0002 come back here.
+    importlib.import_module("registry.migrations.0002_load_regions").load_regions(apps, None)
+    building = Record.objects.create(code="B1", kind="building", name="张氏宗祠",
+                                     level="provincial", region_id="140728")  # fmt: skip
+    Survey.objects.create(building=building, surveyed_on=datetime.date(2024, 3, 1),
+                          occupancy="vacant", state="draft")  # fmt: skip
+    call_command("backup_heritage", str(tmp_path / "b"), stdout=io.StringIO())
+    data, manifest_path = tmp_path / "b" / "data.jsonl", tmp_path / "b" / "manifest.json"
+    rows_ = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines()]
+    for row in rows_:
+        if row["model"] == "registry.survey":
+            row["fields"]["created_by"] = 999999  # no such user in the backup
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows_), encoding="utf-8")
+    manifest = json.loads(manifest_path.read_text())
+    manifest["files"]["data.jsonl"] = {
+        "sha256": backup_service._sha256(data),
+        "size": data.stat().st_size,
+    }
+    manifest_path.write_text(json.dumps(manifest))
+    # Signed again with the registry's own key: a backup its key holder made broken.
+    (tmp_path / "b" / SIGNATURE).write_text(
+        signature(manifest_path.read_bytes(), key.encode()) + "\n"
+    )
+    Survey.objects.all().delete()
+    Record.objects.all().delete()
+
+    with pytest.raises(CommandError, match="(?s)refused a row.*nothing restored"):
+        call_command("restore_heritage", str(tmp_path / "b"), stdout=io.StringIO())
+    assert not Record.objects.exists() and not Survey.objects.exists()

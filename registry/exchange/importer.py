@@ -6,14 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.expressions import RawSQL
 
-from registry.models import Record, Region
+from registry.models import Photo, Record, Region
 from registry.services import audit, indicator_state, search_index
 
 from .blocks import validated_blocks
-from .staging import PLAQUE_COLUMNS, RECORD_COLUMNS, SURVEY_COLUMNS, Staging
+from .staging import DETACHED, PLAQUE_COLUMNS, RECORD_COLUMNS, SURVEY_COLUMNS, Staging
 
 TOUCHED = "SELECT rec_id FROM imp_record WHERE touched = 1"
 
@@ -21,12 +21,13 @@ Error = tuple[int, str, str]
 
 
 class ImportFailed(Exception):
-    """Nothing was written. `errors` lists every invalid line found: (line, key, reason)."""
+    """Nothing was written. `errors` lists every invalid line found: (line, key, reason);
+    or, with no line to blame, `reason` says why."""
 
-    def __init__(self, errors: list[Error]):
+    def __init__(self, errors: list[Error], reason: str | None = None):
         self.errors = sorted(errors)
         lines = len({line for line, _, _ in self.errors})
-        super().__init__(f"{lines} invalid line(s); nothing was imported")
+        super().__init__(f"{reason or f'{lines} invalid line(s)'}; nothing was imported")
 
 
 @dataclass
@@ -38,6 +39,7 @@ class ImportResult:
     unchanged: int
     plaques: int
     surveys: int
+    photos_detached: int  # photos of replaced surveys, kept on their records
     seconds: float
     phases: dict[str, float]  # wall seconds of stage / check / merge / commit, for the benchmark
 
@@ -62,6 +64,19 @@ def import_file(stream: BinaryIO, *, progress: Callable[[int], None] | None = No
             errors, counts, invalid_lines = _stage(stream, writer, regions, progress)
         staging.index()
         lap("stage")
+        merged = _merge(staging, errors, invalid_lines, lap)
+        lap("commit")
+    finally:
+        staging.drop()
+    return ImportResult(
+        lines=counts["lines"], plaques=counts["plaques"], surveys=counts["surveys"],
+        seconds=time.perf_counter() - started, phases=phases, **merged,
+    )  # fmt: skip
+
+
+def _merge(staging: Staging, errors: list[Error], invalid_lines, lap) -> dict[str, int]:
+    """Check the cross-line rules and merge, in one transaction."""
+    try:
         with transaction.atomic():
             # Cross-line rules are checked inside the merge transaction, so the registry
             # cannot change between the check and the write.
@@ -80,16 +95,19 @@ def import_file(stream: BinaryIO, *, progress: Callable[[int], None] | None = No
                 lap("indicators")
                 search_index.refresh(touched)
                 lap("search")
-                # Every record the import created or changed is on record, with its values.
+                # Every record the import created or changed is on record, with its values,
+                # and so is every photo it detached from a replaced survey.
                 audit.record_import(records_sql=TOUCHED)
+                if merged["photos_detached"]:
+                    audit.log_bulk(model=Photo, ids_sql=DETACHED)
                 lap("audit")
-        lap("commit")
-    finally:
-        staging.drop()
-    return ImportResult(
-        lines=counts["lines"], plaques=counts["plaques"], surveys=counts["surveys"],
-        seconds=time.perf_counter() - started, phases=phases, **merged,
-    )  # fmt: skip
+    except IntegrityError as refused:
+        # The file's own rules were all checked above, so this is a rule of the registry's
+        # the merge does not know of (a row that points at one it replaced: foreign keys are
+        # checked at commit on both engines). The transaction is rolled back: nothing changed.
+        reason = (str(refused).strip().splitlines() or ["?"])[0]
+        raise ImportFailed([], f"the database refused the merge ({reason})") from refused
+    return merged
 
 
 def _stage(stream, writer, regions, progress):

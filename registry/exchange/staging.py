@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from registry.choices import ALLOWED_PARENT_KINDS, SurveyState
 from registry.db import indexes_built_after
-from registry.models import Plaque, Record, Survey
+from registry.models import Photo, Plaque, Record, Survey
 
 R = Record._meta.db_table
 P = Plaque._meta.db_table
 S = Survey._meta.db_table
+PH = Photo._meta.db_table
 
 RECORD_COLUMNS = (
     "line", "code", "kind", "name", "name_en", "level", "region", "parent", "designated_on",
@@ -53,7 +54,18 @@ def _ddl(vendor: str) -> list[str]:
             surveyor text, notes text)""",
         "CREATE TEMP TABLE imp_changed (rec_id bigint)",
         f"CREATE TEMP TABLE imp_invalid (line integer, code {code})",
+        # The approved surveys the merge deletes, and the photos it detaches from them.
+        "CREATE TEMP TABLE imp_gone_survey (id bigint PRIMARY KEY)",
+        "CREATE TEMP TABLE imp_detached (id bigint PRIMARY KEY)",
     ]
+
+
+TEMP_TABLES = (
+    "imp_record", "imp_plaque", "imp_survey", "imp_changed", "imp_invalid", "imp_gone_survey",
+    "imp_detached",
+)  # fmt: skip
+# The photos the merge detached from the surveys it replaced (for the change log).
+DETACHED = "SELECT id FROM imp_detached"
 
 
 class Staging:
@@ -70,7 +82,7 @@ class Staging:
 
     def drop(self) -> None:
         with connection.cursor() as cur:
-            for table in ("imp_record", "imp_plaque", "imp_survey", "imp_changed", "imp_invalid"):
+            for table in TEMP_TABLES:
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
 
     @contextmanager
@@ -211,11 +223,14 @@ class Staging:
                 self._insert_new(cur, parent_id, now)
             cur.execute("SELECT COUNT(*), SUM(is_new), SUM(touched) - SUM(is_new) FROM imp_record")
             total, created, updated = cur.fetchone()
+            cur.execute("SELECT COUNT(*) FROM imp_detached")
+            (detached,) = cur.fetchone()
         return {
             "records": total or 0,
             "created": created or 0,
             "updated": updated or 0,
             "unchanged": (total or 0) - (created or 0) - (updated or 0),
+            "photos_detached": detached,
             "was_empty": base is None,
         }
 
@@ -284,14 +299,18 @@ class Staging:
 
     def _replace_surveys(self, cur, now) -> None:
         """Approved surveys are matched by day, so a survey kept by the file keeps its row
-        (and anything attached to it); drafts and submitted surveys are never touched."""
+        (and its photos); drafts and submitted surveys are never touched. The photos of an
+        approved survey the file no longer holds are kept on their building (_detach_photos)."""
         touched_old = "SELECT rec_id FROM imp_record WHERE touched = 1 AND is_new = 0"
         cur.execute(
-            f"""DELETE FROM {S} WHERE state = '{APPROVED}' AND building_id IN ({touched_old})
+            f"""INSERT INTO imp_gone_survey (id)
+                SELECT id FROM {S} WHERE state = '{APPROVED}' AND building_id IN ({touched_old})
                 AND NOT EXISTS (
                     SELECT 1 FROM imp_survey v JOIN imp_record s ON s.line = v.line
                     WHERE s.rec_id = {S}.building_id AND v.surveyed_on = {S}.surveyed_on)"""
         )
+        cur.execute(f"DELETE FROM {S} WHERE id IN (SELECT id FROM imp_gone_survey)")
+        self._detach_photos(cur)
         sets = ", ".join(f'"{f}" = v."{f}"' for f in SURVEY_FIELDS)
         cur.execute(
             f"""UPDATE {S} SET {sets} FROM imp_survey v JOIN imp_record s ON s.line = v.line
@@ -309,6 +328,21 @@ class Staging:
                     AND x.surveyed_on = v.surveyed_on AND x.state = '{APPROVED}'))""",
             [now],
         )
+
+    def _detach_photos(self, cur) -> None:
+        """Photos are evidence: an import never loses one. A photo of a deleted survey stays
+        on its record (it belongs to the building through `record` already), its survey set
+        to null, in this transaction; the importer logs each (DETACHED). Its files are kept.
+
+        After the DELETE, which both engines allow because Django makes every foreign key
+        DEFERRABLE INITIALLY DEFERRED (checked at commit). On PostgreSQL that order matters:
+        the photo service locks the survey it attaches to, so the DELETE waits for such a
+        photo to commit, and this statement, run after, sees it."""
+        cur.execute(
+            f"""INSERT INTO imp_detached (id)
+                SELECT id FROM {PH} WHERE survey_id IN (SELECT id FROM imp_gone_survey)"""
+        )
+        cur.execute(f"UPDATE {PH} SET survey_id = NULL WHERE id IN (SELECT id FROM imp_detached)")
 
 
 class _Writer:

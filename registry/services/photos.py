@@ -148,9 +148,27 @@ def photo_attach(
     # Content-addressed names: a stored file never changes, so it may be cached forever.
     digest = hashlib.sha256(prepared.content).hexdigest()[:20]
     with transaction.atomic():
+        if survey is not None:
+            _lock_survey(survey)
         photo.image.save(f"{digest}.{prepared.extension}", ContentFile(prepared.content), False)
         photo.thumbnail.save(f"{digest}.jpg", ContentFile(prepared.thumbnail), False)
         photo.full_clean()
         photo.save()
         audit.log(user=user, action=ChangeAction.CREATE, obj=photo)
     return photo
+
+
+def _lock_survey(survey: Survey) -> None:
+    """The survey must still exist, and goes on existing until this photo is committed.
+
+    An import deletes the approved surveys its file no longer holds (and keeps their photos
+    on the building). The page that sent this photo may be older than that import: refuse
+    clearly. The row lock makes an import that is deleting the survey wait for this photo,
+    which it then keeps (registry.exchange.staging, _detach_photos); without it, PostgreSQL
+    would check the photo's foreign key only at commit, and fail there."""
+    # No ordering: the model's (by building) would join, and lock, the record's row too.
+    rows = Survey.objects.select_for_update().filter(pk=survey.pk).order_by().values_list("pk")
+    if not list(rows):
+        raise ValidationError(
+            {"survey": _("这次现场调查已不存在（可能已被导入替换），照片未保存。")}
+        )

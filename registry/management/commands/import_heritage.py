@@ -36,6 +36,13 @@ class Command(BaseCommand):
             f"{result.unchanged} unchanged), {result.plaques} plaques, {result.surveys} surveys "
             f"in {result.seconds:.1f} s"
         )
+        if result.photos_detached:
+            # exchange.md is silent on photos; the registry's rule is in README "Upsert".
+            n = result.photos_detached
+            self.stdout.write(
+                f"{n} photo{'s' if n > 1 else ''} of replaced surveys kept on "
+                f"{'their records' if n > 1 else 'its record'} (survey cleared)"
+            )
         if options["verbosity"] >= 2:
             self.stdout.write(
                 "phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.phases.items())
