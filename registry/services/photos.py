@@ -145,6 +145,7 @@ def photo_attach(
     )
     if not permissions.can(user, permissions.ADD, photo):
         raise PermissionDenied
+    photo.full_clean(exclude=["image", "thumbnail"])  # before any file is written for it
     # Content-addressed names: a stored file never changes, so it may be cached forever.
     digest = hashlib.sha256(prepared.content).hexdigest()[:20]
     with transaction.atomic():
