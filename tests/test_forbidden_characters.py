@@ -6,11 +6,13 @@ and check_heritage lists such values stored before (SQLite can hold a NUL).
 """
 
 import datetime
+import hashlib
 import io
 import json
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,7 +22,7 @@ from django.db import connection, models
 from django.urls import reverse
 
 from registry.choices import NUL_REASON, SURROGATE_REASON, validate_text
-from registry.models import Photo, Plaque, Record, Survey
+from registry.models import ChangeLog, Photo, Plaque, Record, Survey
 from registry.services import photos as photo_services
 from registry.services import plaques as plaque_services
 from registry.services import records as record_services
@@ -304,3 +306,45 @@ def test_check_heritage_lists_the_nuls_stored_before(people, building):
         f"B0: notes: {NUL_REASON} (survey {draft.pk})",
         f"B0: number: {NUL_REASON} (plaque {plaque.pk})",
     ]
+
+
+def _inject(directory, model: str, pk: int, field: str, value: str) -> None:
+    """A value in the backup's rows, as a backup of a registry that held it has it."""
+    data = directory / "data.jsonl"
+    lines = []
+    for line in data.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        if item["model"] == model and item["pk"] == pk:
+            item["fields"][field] = value
+            line = json.dumps(item)  # a surrogate escaped, as JSON may hold one
+        lines.append(line)
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    manifest = json.loads((directory / "manifest.json").read_text())
+    manifest["files"]["data.jsonl"] = {
+        "sha256": hashlib.sha256(data.read_bytes()).hexdigest(),
+        "size": data.stat().st_size,
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("text", ["n\x00", "n\ud800"], ids=["nul", "surrogate"])
+def test_a_backup_holding_one_is_restored_where_it_can_be_and_named_where_not(
+    people, building, tmp_path, text
+):
+    draft = _draft(people, building)  # a draft: no export holds it, only the backup
+    call_command("backup_heritage", str(tmp_path / "b"), stdout=io.StringIO())
+    _inject(tmp_path / "b", "registry.survey", draft.pk, "notes", text)
+    ChangeLog.objects.all().delete()
+    Survey.objects.all().delete()
+    Record.objects.all().delete()
+    get_user_model().objects.all().delete()
+    storable = text == "n\x00" and connection.vendor == "sqlite"
+    if storable:  # SQLite holds it: the backup restores, and check_heritage then lists it
+        call_command("restore_heritage", str(tmp_path / "b"), stdout=io.StringIO())
+        assert Survey.objects.get().notes == text
+        return
+    with pytest.raises(CommandError) as caught:
+        call_command("restore_heritage", str(tmp_path / "b"), stdout=io.StringIO())
+    reason = NUL_REASON if "\x00" in text else SURROGATE_REASON
+    assert f"registry.Survey {draft.pk}: notes: {reason}" in str(caught.value)
+    assert not Record.objects.exists() and not Survey.objects.exists()
