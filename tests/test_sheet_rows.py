@@ -117,7 +117,7 @@ def test_csv_lines_are_numbered_as_a_spreadsheet_numbers_them():
     "data, name, message",
     [
         (b"", "s.csv", "文件是空的"),
-        (b"\n\n,,\n", "s.csv", "文件是空的"),
+        (b"\n\n,,\n", "s.csv", "缺少列：建筑编号、调查日期、使用状况"),  # no header in line 1
         (xlsx(sheet("")), "s.xlsx", "文件是空的"),
         ("建筑编号,用途\nB0,x\n".encode(), "s.csv", "缺少列：调查日期、使用状况"),
         (b"PK\x03\x04 not a zip", "s.xlsx", "无法读取"),

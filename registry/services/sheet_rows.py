@@ -23,7 +23,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.parsers import expat
 
 from django.core.exceptions import ValidationError
@@ -36,12 +36,14 @@ MAX_LINES = 100_000  # rows looked at, blank ones included
 MAX_UNPACKED = 100 * 2**20  # bytes of XML an xlsx may unpack, all parts and passes together
 MAX_ELEMENTS = 1_000_000  # XML elements, likewise (a cell is one to three)
 MAX_COLUMNS = 16_384  # Excel's last column, XFD
+HEADER_TEXT = 200  # characters of a header cell read
 CHUNK = 64 * 1024
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
 
-# pick(header) -> the header's column numbers (0-based) to read, in the order wanted.
-Pick = Callable[[list[str]], list[int]]
+# pick(header) -> the header's column numbers (0-based) to read, in the order wanted; the
+# header is None when the file has no row at all.
+Pick = Callable[[list[str] | None], list[int]]
 
 
 class TooManyRows(ValidationError):
@@ -102,7 +104,7 @@ def _csv_rows(data: bytes, pick: Pick, max_rows: int, max_text: int) -> list:
             _("第 %(line)s 行无法读取：%(reason)s") % {"line": line + 1, "reason": error}
         ) from None
     if columns is None:
-        pick([])
+        pick(None)
     return rows
 
 
@@ -123,21 +125,15 @@ class _Budget:
                 _("xlsx 文件解压后超过 %(n)s MB，无法读取。") % {"n": MAX_UNPACKED >> 20}
             )
 
-    def spend_element(self) -> None:
-        self.elements -= 1
-        if self.elements < 0:
-            raise ValidationError(
-                _("xlsx 文件的单元格过多（连同其他元素超过 %(n)s 个），无法读取。")
-                % {"n": MAX_ELEMENTS}
-            )
+    def too_many_elements(self) -> ValidationError:
+        return ValidationError(
+            _("xlsx 文件的单元格过多（连同其他元素超过 %(n)s 个），无法读取。")
+            % {"n": MAX_ELEMENTS}
+        )
 
 
 class _Stop(Exception):
     """Raised by a handler when it has read what it needs."""
-
-
-def _local(name: str) -> str:
-    return name[name.rfind(" ") + 1 :]  # "namespace local" -> local
 
 
 def _refuse_doctype(*_args) -> None:
@@ -145,25 +141,23 @@ def _refuse_doctype(*_args) -> None:
     raise ValueError("a DTD in an xlsx part")
 
 
-@dataclass
 class _Text:
-    """Character data of the elements being captured, kept up to a length."""
+    """The character data of one value (a cell's, a shared string's), from the elements switched
+    on, kept up to `limit` characters: runs of rich text add up, the rest is dropped unread."""
 
-    limit: int
-    parts: list = field(default_factory=list)
-    size: int = 0
-    on: bool = False
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.begin()
 
-    def start(self) -> None:
-        self.parts, self.size, self.on = [], 0, True
+    def begin(self) -> None:
+        self.parts, self.size, self.on = [], 0, False
 
     def add(self, data: str) -> None:
         if self.on and self.size < self.limit:
             self.parts.append(data[: self.limit - self.size])
             self.size += len(self.parts[-1])
 
-    def stop(self) -> str:
-        self.on = False
+    def value(self) -> str:
         return "".join(self.parts)
 
 
@@ -188,11 +182,13 @@ class _Xlsx:
 
     def rows(self, pick: Pick, max_rows: int) -> list:
         try:
-            header = self._sheet(None, 1, 1)
-            header = header[0][1] if header else []
-            self._resolve([header], 200)
-            header = [_text(v) for v in header]
-            columns = pick(header)
+            first = self._sheet(None, 1, 1)
+            if first is None:  # not a row: the caller says what an empty file is
+                pick(None)
+                return []
+            header = first[0][1] if first else []
+            self._resolve([header], HEADER_TEXT)
+            columns = pick([_text(v) for v in header])
             rows = self._sheet(columns, max_rows, 2)
             self._resolve([values for _line, values in rows], self.max_text)
             return rows
@@ -208,15 +204,23 @@ class _Xlsx:
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.buffer_text = True
         parser.StartDoctypeDeclHandler = _refuse_doctype
-        spend = self.budget.spend_element
+        # Per element, the least work: a countdown and a cached local name ("ns c" -> "c").
+        names: dict[str, str] = {}
+        left = self.budget.elements
 
         def on_start(name, attrs):
-            spend()
-            start(_local(name), attrs)
+            nonlocal left
+            left -= 1
+            if left < 0:
+                raise self.budget.too_many_elements()
+            tag = names.get(name)
+            if tag is None:
+                tag = names[name] = name[name.rfind(" ") + 1 :]
+            start(tag, attrs)
 
         parser.StartElementHandler = on_start
         if end is not None:
-            parser.EndElementHandler = lambda name: end(_local(name))
+            parser.EndElementHandler = lambda name: end(names[name])
         if text is not None:
             parser.CharacterDataHandler = text
         try:
@@ -227,6 +231,8 @@ class _Xlsx:
             parser.Parse(b"", True)
         except _Stop:
             pass
+        finally:
+            self.budget.elements = left
 
     def _relations(self, part: str) -> dict[str, tuple[str, str]]:
         """Id -> (type, path) of a part's relationships."""
@@ -260,8 +266,11 @@ class _Xlsx:
                 self.date1904 = attrs.get("date1904") in ("1", "true")
 
         self._parse(workbook, start)
-        worksheets = [relations[s][1] for s in sheets if relations.get(s, ("",))[0].endswith(
-            "/worksheet")]  # fmt: skip
+        worksheets = [
+            relations[s][1]
+            for s in sheets
+            if s in relations and relations[s][0].endswith("/worksheet")
+        ]
         if not worksheets:
             raise ValueError("no worksheet")
         self.sheet = worksheets[0]
@@ -290,14 +299,14 @@ class _Xlsx:
 
     # The sheet
 
-    def _sheet(self, columns: list[int] | None, max_rows: int, first: int) -> list:
+    def _sheet(self, columns: list[int] | None, max_rows: int, first: int) -> list | None:
         """The rows from the `first` row element on (the header is the first); of each, the
-        cells of `columns` (None: every column), for the non-blank ones."""
+        cells of `columns` (None: every column), for the non-blank ones. None: no row at all."""
         wanted = None if columns is None else {c + 1: i for i, c in enumerate(columns)}
-        width = len(columns) if columns is not None else 0
-        rows, text = [], _Text(self.max_text if columns is not None else 200)
-        at = {"row": 0, "line": 0, "column": 0, "elements": 0}
-        cell: dict = {}
+        width = 0 if columns is None else len(columns)
+        rows, text = [], _Text(HEADER_TEXT if columns is None else self.max_text)
+        at = {"row": 0, "line": 0, "column": 0}
+        cell: dict = {}  # the cell being read, when it is one of the columns read
         values: list = []
 
         def start(tag, attrs):
@@ -311,36 +320,34 @@ class _Xlsx:
                 values = [None] * width
             elif tag == "c":
                 ref = attrs.get("r")
-                at["column"] = _column(ref) if ref else at["column"] + 1
-                keep = at["row"] >= first and (
-                    wanted is None
-                    and at["column"] <= MAX_COLUMNS
-                    or wanted is not None
-                    and at["column"] in wanted
-                )
+                column = at["column"] = _column(ref) if ref else at["column"] + 1
                 cell.clear()
-                if keep:
+                if at["row"] >= first and (
+                    column <= MAX_COLUMNS if wanted is None else column in wanted
+                ):
                     cell.update(t=attrs.get("t", "n"), s=attrs.get("s"), formula=False)
-            elif cell and tag in ("v", "t", "f"):
-                if tag == "f":
-                    cell["formula"] = True
-                if tag != "t" or not cell.get("phonetic"):
-                    text.start()
-            elif cell and tag == "rPh":
+            elif not cell:
+                return
+            elif tag in ("v", "f", "is"):
+                text.begin()
+                text.on = tag != "is"
+                cell["formula"] |= tag == "f"
+            elif tag == "t":
+                text.on = not cell.get("phonetic")
+            elif tag == "rPh":
                 cell["phonetic"] = True  # the reading aid of East Asian text, not its text
 
         def end(tag):
-            nonlocal values
-            if not cell:
-                if tag == "row" and at["row"] >= first:
-                    _row_done()
+            if tag == "row":
+                if at["row"] >= first:
+                    row_done()
+            elif not cell:
                 return
-            if tag == "v":
-                cell["v"] = text.stop()
-            elif tag == "f":
-                cell["f"] = text.stop()
-            elif tag == "t" and text.on:
-                cell["inline"] = cell.get("inline", "") + text.stop()
+            elif tag in ("v", "f", "is"):
+                cell[tag] = text.value()
+                text.on = False
+            elif tag == "t":
+                text.on = False
             elif tag == "rPh":
                 cell["phonetic"] = False
             elif tag == "c":
@@ -351,10 +358,8 @@ class _Xlsx:
                     values[at["column"] - 1] = value
                 else:
                     values[wanted[at["column"]]] = value
-            elif tag == "row" and at["row"] >= first:
-                _row_done()
 
-        def _row_done():
+        def row_done():
             if not _blank(values):
                 rows.append((at["line"], values))
                 if len(rows) > max_rows:
@@ -363,14 +368,14 @@ class _Xlsx:
                 raise _Stop  # the header is the first row
 
         self._parse(self.sheet, start, end, text.add)
-        return rows
+        return None if at["row"] == 0 else rows
 
     def _value(self, cell: dict):
         kind, raw = cell["t"], cell.get("v")
         if cell["formula"]:
             return "=" + cell.get("f", "")  # refused by the import: never run, never stored
         if kind == "inlineStr":
-            return _unescape(cell.get("inline", ""))
+            return _unescape(cell.get("is", ""))
         if raw is None:
             return None
         if kind == "s":
@@ -395,27 +400,27 @@ class _Xlsx:
             return
         if self.shared is None:
             raise ValueError("shared strings used, but there are none")
-        found, text = {}, _Text(limit)
+        found, text, last = {}, _Text(limit), max(wanted)
         at = {"index": -1, "phonetic": False}
 
         def start(tag, attrs):
             if tag == "si":
                 at["index"] += 1
-                if at["index"] in wanted:
-                    found[at["index"]] = ""
-            elif tag == "rPh":
-                at["phonetic"] = True
+                text.begin()
             elif tag == "t" and at["index"] in wanted and not at["phonetic"]:
-                text.limit = limit - len(found[at["index"]])
-                text.start()
+                text.on = True
+            elif tag == "rPh":
+                text.on, at["phonetic"] = False, True  # a reading aid, not the text
 
         def end(tag):
-            if tag == "t" and text.on:
-                found[at["index"]] += text.stop()
+            if tag == "t":
+                text.on = False
             elif tag == "rPh":
                 at["phonetic"] = False
-            elif tag == "si" and at["index"] >= max(wanted):
-                raise _Stop
+            elif tag == "si" and at["index"] in wanted:
+                found[at["index"]] = text.value()
+                if at["index"] >= last:
+                    raise _Stop
 
         self._parse(self.shared, start, end, text.add)
         for values in rows:

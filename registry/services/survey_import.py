@@ -69,8 +69,8 @@ def read_table(upload, filename: str) -> list[tuple[int, dict]]:
         raise ValidationError(_("文件不能超过 5 MB。"))
     fields = []
 
-    def pick(header: list[str]) -> list[int]:
-        if not any(header):
+    def pick(header: list[str] | None) -> list[int]:
+        if header is None:
             raise ValidationError(_("文件是空的。"))
         missing = [h for h, f in COLUMNS.items() if f in REQUIRED and h not in header]
         if missing:
