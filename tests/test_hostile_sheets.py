@@ -139,6 +139,18 @@ def _cases() -> dict[str, tuple[bytes, str]]:
             ),
             "s.xlsx",
         ),  # fmt: skip
+        # One inline string of 300,000 rich-text runs (30 MB of text).
+        "many-runs": (
+            xlsx(
+                _repeat(
+                    b"<r><t>" + b"a" * 100 + b"</t></r>",
+                    300_000,
+                    top + b'<row r="2"><c r="G2" t="inlineStr"><is>',
+                    b"</is></c></row>" + end,
+                )
+            ),
+            "s.xlsx",
+        ),  # fmt: skip
         # A deflate bomb: blanks inside the sheet, more than an xlsx may unpack.
         "unpacked-bomb": (xlsx(_repeat(b" ", sheet_rows.MAX_UNPACKED + 2**20, top, end)), "s.xlsx"),
         # Five megabytes of empty lines.
@@ -218,8 +230,9 @@ def test_a_hostile_file_is_refused_quickly_within_bounded_memory(outcomes, name,
     assert message in outcome.get("error", ""), outcome
 
 
-def test_a_huge_shared_string_is_read_no_further_than_the_import_needs(outcomes):
-    outcome = _outcome(outcomes, "huge-shared-string")
+@pytest.mark.parametrize("name", ["huge-shared-string", "many-runs"])
+def test_a_huge_text_is_read_no_further_than_the_import_needs(outcomes, name):
+    outcome = _outcome(outcomes, name)
     assert outcome.get("count") == 1, outcome
     length = outcome["rows"][0][2]["notes"]
     # Long enough for the row's own check to call it too long, and no longer.
