@@ -1,8 +1,10 @@
 """Enumerations of the exchange format (values) and their names for people (labels), and the
 format's rules that the models, the forms and the importer all hold."""
 
+import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -76,3 +78,38 @@ def is_blank(text: str) -> bool:
     """Blank (exchange.md: a name is "not blank"): nothing a reader could see. Spaces, and
     also invisible format and control characters such as U+200B, which str.strip() keeps."""
     return all(c.isspace() or unicodedata.category(c) in ("Cf", "Cc") for c in text)
+
+
+# Characters no text of the registry may hold, on any way in (the exchange importer, the survey
+# import, the models' validators, hence the admin and the services): NUL, which PostgreSQL
+# cannot store (SQLite can, and then the registry's export no longer imports and its backup no
+# longer restores into PostgreSQL), and surrogates, which are not Unicode characters and have
+# no UTF-8. The reasons are the exchange importer's words (exchange.md readers see them).
+NUL_REASON = "contains a NUL character"
+SURROGATE_REASON = "contains an unpaired surrogate (not valid Unicode)"
+FORBIDDEN_MESSAGES = {
+    NUL_REASON: _("含有空字符（NUL），不能保存。"),
+    SURROGATE_REASON: _("含有无效字符（不成对的 Unicode 代理项），不能保存。"),
+}
+FORBIDDEN_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+
+
+def forbidden_character(text: str) -> str | None:
+    """The reason `text` may not be stored, or None."""
+    if "\x00" in text:
+        return NUL_REASON
+    if not text.isascii() and FORBIDDEN_CHARACTERS.search(text):
+        return SURROGATE_REASON
+    return None
+
+
+def validate_text(value) -> None:
+    """The validator of every text field of the registry's models."""
+    reason = forbidden_character(str(value))
+    if reason is not None:
+        raise ValidationError(FORBIDDEN_MESSAGES[reason], code="forbidden_character")
+
+
+def visible(text: str) -> str:
+    """`text` safe to show on a page (a surrogate cannot even be encoded into one)."""
+    return FORBIDDEN_CHARACTERS.sub("\ufffd", text)

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from registry import permissions
+from registry.choices import visible
 from registry.services import survey_import
 
 SESSION_KEY = "survey_import"
@@ -62,7 +63,9 @@ def import_view(request, model_admin):
             request.session[SESSION_KEY] = {"token": token, "rows": raw}
             fields = list(survey_import.COLUMNS.values())
             context.update(
-                rows=[(r.line, [r.values.get(f, "") for f in fields], r.errors) for r in rows],
+                rows=[
+                    (r.line, [visible(r.values.get(f, "")) for f in fields], r.errors) for r in rows
+                ],  # fmt: skip
                 token=token,
                 error_count=sum(1 for r in rows if r.errors),
             )

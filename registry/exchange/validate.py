@@ -19,6 +19,7 @@ from registry.choices import (
     Kind,
     Level,
     Occupancy,
+    forbidden_character,
     is_blank,
 )
 
@@ -118,7 +119,8 @@ def _absent(obj: dict, key: str, errors: LineErrors, required: bool, prefix: str
 
 
 def _text(obj: dict, key: str, errors: LineErrors, *, required=False, prefix=""):
-    """A string value (or None when optional); checks length, NUL and lone surrogates."""
+    """A string value (or None when optional); checks its length, and the characters no text
+    of the registry holds (choices.forbidden_character: NUL, surrogates)."""
     value = obj.get(key)
     if value is None:
         return _absent(obj, key, errors, required, prefix)
@@ -129,15 +131,10 @@ def _text(obj: dict, key: str, errors: LineErrors, *, required=False, prefix="")
     if limit and len(value) > limit:
         errors.add(prefix + key, f"longer than {limit} characters")
         return None
-    if "\x00" in value:
-        errors.add(prefix + key, "contains a NUL character")
+    reason = forbidden_character(value)
+    if reason is not None:
+        errors.add(prefix + key, reason)
         return None
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            errors.add(prefix + key, "contains an unpaired surrogate (not valid Unicode)")
-            return None
     return value
 
 

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry.choices import validate_text
+
 
 class Photo(models.Model):
     # A survey's photo also belongs to its building, so "the photos of a record" is one
@@ -29,7 +31,9 @@ class Photo(models.Model):
     width = models.PositiveIntegerField(_("宽度"))
     height = models.PositiveIntegerField(_("高度"))
     captured_on = models.DateField(_("拍摄日期"), null=True, blank=True)
-    caption = models.CharField(_("说明"), max_length=200, blank=True, default="")
+    caption = models.CharField(
+        _("说明"), max_length=200, blank=True, default="", validators=[validate_text]
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),

@@ -15,6 +15,7 @@ from registry.choices import (
     Level,
     Status,
     is_blank,
+    validate_text,
 )
 from registry.db import code_collation
 
@@ -49,12 +50,15 @@ class Record(models.Model):
         validators=[
             RegexValidator(
                 rf"\A{RECORD_CODE_PATTERN}\Z", _("编号只能由 1–40 个 A-Z a-z 0-9 . _ - 字符组成。")
-            )
+            ),
+            validate_text,
         ],
     )
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
-    name = models.CharField(_("名称"), max_length=200)
-    name_en = models.CharField(_("英文名称"), max_length=200, null=True, blank=True)
+    name = models.CharField(_("名称"), max_length=200, validators=[validate_text])
+    name_en = models.CharField(
+        _("英文名称"), max_length=200, null=True, blank=True, validators=[validate_text]
+    )
     level = models.CharField(_("保护级别"), max_length=10, choices=Level.choices)
     region = models.ForeignKey(
         "registry.Region",
@@ -73,7 +77,9 @@ class Record(models.Model):
     )
     designated_on = models.DateField(_("认定公布日期"), null=True, blank=True)
     revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
-    address = models.CharField(_("地址"), max_length=500, null=True, blank=True)
+    address = models.CharField(
+        _("地址"), max_length=500, null=True, blank=True, validators=[validate_text]
+    )
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
@@ -181,7 +187,9 @@ class Plaque(models.Model):
         related_name="plaques",
         db_index=False,  # plaque_record_installed leads with record
     )
-    number = models.CharField(_("牌号"), max_length=100, null=True, blank=True)
+    number = models.CharField(
+        _("牌号"), max_length=100, null=True, blank=True, validators=[validate_text]
+    )
     installed_on = models.DateField(_("挂牌日期"))
     removed_on = models.DateField(_("摘牌日期"), null=True, blank=True)
 

@@ -1,14 +1,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import RegionLevel
+from registry.choices import RegionLevel, validate_text
 
 
 class Region(models.Model):
     """A GB/T 2260 division. Loaded from fixtures/regions.json by a data migration."""
 
-    code = models.CharField(_("代码"), max_length=6, primary_key=True)
-    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("代码"), max_length=6, primary_key=True, validators=[validate_text])
+    name = models.CharField(_("名称"), max_length=100, validators=[validate_text])
     level = models.CharField(_("级别"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
         "self",

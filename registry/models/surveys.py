@@ -5,7 +5,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import SURVEY_NOTES_MAX_LENGTH, Condition, Occupancy, SurveyState
+from registry.choices import (
+    SURVEY_NOTES_MAX_LENGTH,
+    Condition,
+    Occupancy,
+    SurveyState,
+    validate_text,
+)
 
 
 class Survey(models.Model):
@@ -23,14 +29,18 @@ class Survey(models.Model):
     condition = models.CharField(
         _("保存状况"), max_length=10, choices=Condition.choices, null=True, blank=True
     )
-    use = models.CharField(_("用途"), max_length=200, null=True, blank=True)
-    surveyor = models.CharField(_("调查人"), max_length=200, null=True, blank=True)
+    use = models.CharField(
+        _("用途"), max_length=200, null=True, blank=True, validators=[validate_text]
+    )
+    surveyor = models.CharField(
+        _("调查人"), max_length=200, null=True, blank=True, validators=[validate_text]
+    )
     notes = models.TextField(
         _("备注"),
         null=True,
         blank=True,
         # A validator, not max_length: on SQLite, max_length on a TextField rebuilds the table.
-        validators=[MaxLengthValidator(SURVEY_NOTES_MAX_LENGTH)],
+        validators=[MaxLengthValidator(SURVEY_NOTES_MAX_LENGTH), validate_text],
     )
     state = models.CharField(
         _("审核状态"), max_length=10, choices=SurveyState.choices, default=SurveyState.DRAFT
@@ -52,7 +62,9 @@ class Survey(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    rejection_reason = models.TextField(_("退回理由"), null=True, blank=True)
+    rejection_reason = models.TextField(
+        _("退回理由"), null=True, blank=True, validators=[validate_text]
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
     class Meta:

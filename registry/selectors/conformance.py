@@ -1,4 +1,5 @@
-"""What in the registry an export would write and the import refuse (exchange.md).
+"""What in the registry an export would write and the import refuse (exchange.md), or a backup
+could not restore into PostgreSQL.
 
 The models hold the format's rules today (Record.clean, Plaque.clean, the notes validator), but
 records saved before they did, or written around them (a script, a raw UPDATE), may break
@@ -7,20 +8,25 @@ it has them, so an operator can mend the records before exchanging the registry.
 """
 
 from collections.abc import Iterator
+from functools import reduce
+from operator import or_
 
-from django.db.models import Q
-from django.db.models.functions import Length
+from django.db import connection
+from django.db.models import Q, Value
+from django.db.models.functions import Chr, Length, StrIndex
 
 from registry.choices import (
     ALLOWED_PARENT_KINDS,
     KINDS_WITH_PLAQUES,
+    NUL_REASON,
     Kind,
     SurveyState,
     is_blank,
+    validate_text,
 )
 from registry.exchange.format import MAX_LENGTHS
 from registry.exchange.validate import CODE_RE
-from registry.models import Plaque, Record, Survey
+from registry.models import Photo, Plaque, Record, Survey
 
 # The text fields the importer limits, by the model that holds each.
 LIMITED = {
@@ -29,6 +35,13 @@ LIMITED = {
     Survey: ("building__code", ("use", "surveyor", "notes")),
 }
 APPROVED = SurveyState.APPROVED
+# The record that names each model's rows in a problem, and the word for one of them.
+OWNERS = {
+    Record: ("code", None),
+    Plaque: ("record__code", "plaque"),
+    Survey: ("building__code", "survey"),
+    Photo: ("record__code", "photo"),
+}
 
 
 def problems() -> Iterator[tuple[str, str, str]]:
@@ -36,6 +49,7 @@ def problems() -> Iterator[tuple[str, str, str]]:
     yield from _parents()
     yield from _owners()
     yield from _lengths()
+    yield from _forbidden_characters()
 
 
 def _codes_and_names():
@@ -81,3 +95,21 @@ def _lengths():
             for field, length in zip(fields, lengths, strict=True):
                 if length is not None and length > MAX_LENGTHS[field]:
                     yield owner, field, f"longer than {MAX_LENGTHS[field]} characters"
+
+
+def _forbidden_characters():
+    """A NUL in any text a person wrote (choices.forbidden_character), whatever its state: SQLite
+    stores one, and then the export no longer imports and a backup no longer restores into
+    PostgreSQL. PostgreSQL stores none, and no driver stores a surrogate: nothing to find."""
+    if connection.vendor == "postgresql":
+        return
+    for model, (owner, noun) in OWNERS.items():
+        fields = [f.name for f in model._meta.fields if validate_text in f.validators]
+        # INSTR, not LIKE: SQLite's LIKE reads its pattern only up to a NUL.
+        at = {f"{field}_nul": StrIndex(field, Chr(Value(0))) for field in fields}
+        held = reduce(or_, (Q(**{f"{name}__gt": 0}) for name in at))
+        rows = model.objects.annotate(**at).filter(held).order_by(owner, "pk")
+        for code, pk, *positions in rows.values_list(owner, "pk", *at):
+            for field, position in zip(fields, positions, strict=True):
+                if position:
+                    yield code, field, NUL_REASON + (f" ({noun} {pk})" if noun else "")

@@ -45,6 +45,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from registry.choices import NUL_REASON, forbidden_character
 from registry.db import read_snapshot
 from registry.exchange.export import iter_records
 from registry.exchange.writers import write_jsonl
@@ -408,6 +409,7 @@ def _load_rows(directory: Path, manifest: dict) -> dict[str, int]:
 
     for item in serializers.deserialize("jsonl", _lines(directory, DATA, manifest)):
         obj = item.object
+        _storable(obj)
         label = obj._meta.label
         counts[label] = counts.get(label, 0) + 1
         if item.m2m_data or obj._meta.app_label == "auth":
@@ -433,6 +435,21 @@ def _refuse_unless_export_is_the_backups(manifest: dict) -> None:
     write_jsonl(out, iter_records())
     if out.digest.hexdigest() != manifest["files"][RECORDS]["sha256"]:
         raise BackupError("the restored registry's export differs from records.jsonl")
+
+
+def _storable(obj) -> None:
+    """Name the row holding a text this database cannot store, rather than fail on it with the
+    driver's error: a surrogate nowhere, a NUL not in PostgreSQL (a SQLite registry may hold
+    one from before the models refused it; restored there, check_heritage lists it)."""
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        reason = forbidden_character(value) if isinstance(value, str) else None
+        if reason and not (reason == NUL_REASON and connection.vendor == "sqlite"):
+            raise BackupError(
+                f"{obj._meta.label} {obj.pk}: {field.name}: {reason}, which this database "
+                "cannot store: mend it in the registry backed up (check_heritage lists it) and "
+                "back up again"
+            )
 
 
 def _copy(directory: Path, name: str, expected: dict, made: list[Path]) -> None:

@@ -145,6 +145,9 @@ def photo_attach(
     )
     if not permissions.can(user, permissions.ADD, photo):
         raise PermissionDenied
+    # Before any file is written for it; the survey is checked (and locked) below, where a
+    # survey an import has just replaced gets its own message.
+    photo.full_clean(exclude=["image", "thumbnail", "survey"])
     # Content-addressed names: a stored file never changes, so it may be cached forever.
     digest = hashlib.sha256(prepared.content).hexdigest()[:20]
     with transaction.atomic():

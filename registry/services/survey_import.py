@@ -1,13 +1,14 @@
 """Import of surveys from a spreadsheet (xlsx or csv, Chinese column headers).
 
+The file is read within fixed bounds whatever it declares (registry.services.sheet_rows).
 Two steps: `check` reads every row and says what is wrong with each (nothing is saved), then
 `import_rows` saves all rows as draft surveys of the importing surveyor, or none: one error
 anywhere and nothing is written. Formula-safe: a cell holding a formula, or text that a
 spreadsheet would run as one (starting with = + - @), is an error, never stored, so it
-cannot come back out of an export into someone's spreadsheet.
+cannot come back out of an export into someone's spreadsheet. Nor is a text holding a
+character no text of the registry may (choices.forbidden_character).
 """
 
-import csv
 import datetime
 import io
 from dataclasses import dataclass, field
@@ -16,12 +17,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from registry import permissions
-from registry.choices import Condition, Kind, Occupancy, SurveyState
+from registry.choices import (
+    FORBIDDEN_MESSAGES,
+    Condition,
+    Kind,
+    Occupancy,
+    SurveyState,
+    forbidden_character,
+)
 from registry.models import ChangeAction, ChangeLog, Record, Survey
-from registry.services import audit, indicator_state
+from registry.services import audit, indicator_state, sheet_rows
 
 COLUMNS = {  # header -> field
     "建筑编号": "building",
@@ -36,7 +44,11 @@ REQUIRED = ("building", "surveyed_on", "occupancy")
 MAX_ROWS = 5_000
 MAX_BYTES = 5 * 1024 * 1024
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-LIMITS = {"use": 200, "surveyor": 200, "notes": 5000, "building": 40}
+LIMITS = {
+    "building": 40, "surveyed_on": 200, "occupancy": 200, "condition": 200, "use": 200,
+    "surveyor": 200, "notes": 5000,
+}  # fmt: skip
+MAX_TEXT = max(LIMITS.values()) + 1
 
 
 @dataclass
@@ -47,56 +59,34 @@ class Row:
     cleaned: dict = field(default_factory=dict)
 
 
-def read_table(upload, filename: str) -> list[dict]:
-    """The rows of the file as {field: text}; ValidationError if the file cannot be read."""
+def read_table(upload, filename: str) -> list[tuple[int, dict]]:
+    """The non-blank rows of the file as (line, {field: text}); ValidationError if the file
+    cannot be read. Bounded whatever the file declares (registry.services.sheet_rows): reading
+    stops at the first row beyond MAX_ROWS, and a text is kept one character past its limit,
+    so that its row is refused as too long and no more of it travels."""
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ValidationError(_("文件不能超过 5 MB。"))
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        table = _xlsx_rows(data)
-    elif name.endswith(".csv"):
-        table = _csv_rows(data)
-    else:
-        raise ValidationError(_("只接受 .xlsx 或 .csv 文件。"))
-    if not table:
-        raise ValidationError(_("文件是空的。"))
-    header = [str(h or "").strip() for h in table[0]]
-    missing = [h for h, f in COLUMNS.items() if f in REQUIRED and h not in header]
-    if missing:
-        raise ValidationError(_("缺少列：%(columns)s") % {"columns": "、".join(missing)})
-    index = {COLUMNS[h]: i for i, h in enumerate(header) if h in COLUMNS}
-    rows = []
-    for values in table[1:]:
-        if all(v in (None, "") for v in values):
-            continue
-        rows.append({f: _text(values[i] if i < len(values) else None) for f, i in index.items()})
-        if len(rows) > MAX_ROWS:
-            raise ValidationError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS})
-    return rows
+    fields = []
 
+    def pick(header: list[str] | None) -> list[int]:
+        if header is None:
+            raise ValidationError(_("文件是空的。"))
+        missing = [h for h, f in COLUMNS.items() if f in REQUIRED and h not in header]
+        if missing:
+            raise ValidationError(_("缺少列：%(columns)s") % {"columns": "、".join(missing)})
+        index = {COLUMNS[h]: i for i, h in enumerate(header) if h in COLUMNS}
+        fields.extend(index)
+        return list(index.values())
 
-def _xlsx_rows(data: bytes) -> list[list]:
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
-        raise ValidationError(_("无法读取此 xlsx 文件。")) from exc
-    try:
-        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _csv_rows(data: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(_("无法识别 CSV 文件的编码。"))
-    return list(csv.reader(io.StringIO(text)))
+        rows = sheet_rows.read(data, filename, pick, max_rows=MAX_ROWS, max_text=MAX_TEXT)
+    except sheet_rows.TooManyRows:
+        raise ValidationError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS}) from None
+    return [
+        (line, {f: _text(v)[: LIMITS[f] + 1] for f, v in zip(fields, values, strict=True)})
+        for line, values in rows
+    ]
 
 
 def _text(value) -> str:
@@ -109,16 +99,19 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def check(rows: list[dict], user, first_line: int = 2) -> list[Row]:
-    """Every row with its errors (a constant number of queries, whatever the row count)."""
-    codes = {r.get("building", "") for r in rows}
+def check(rows: list, user) -> list[Row]:
+    """Every (line, values) row with its errors (a constant number of queries, whatever the
+    row count)."""
+    # A code no text may hold is looked up nowhere (PostgreSQL refuses it even as a parameter).
+    codes = {v.get("building", "") for _line, v in rows}
+    codes = {c for c in codes if forbidden_character(c) is None}
     buildings = {
         b.code: b for b in permissions.restrict(Record.objects.all(), user).filter(code__in=codes)
     }
     seen: dict = {}
     result = []
-    for offset, values in enumerate(rows):
-        row = Row(line=first_line + offset, values=values)
+    for line, values in rows:
+        row = Row(line=line, values=values)
         _check_row(row, buildings)
         key = (row.cleaned.get("building"), row.cleaned.get("surveyed_on"))
         if None not in key:
@@ -134,9 +127,16 @@ def check(rows: list[dict], user, first_line: int = 2) -> list[Row]:
 def _check_row(row: Row, buildings: dict) -> None:
     values, errors, cleaned = row.values, row.errors, row.cleaned
     for name, text in values.items():
+        reason = forbidden_character(text)
+        if reason is not None:
+            column, reason = _header(name), FORBIDDEN_MESSAGES[reason]
+            errors.append(_("%(column)s：%(reason)s") % {"column": column, "reason": reason})
+    if errors:
+        return  # such a text is quoted in no other message and looked up nowhere
+    for name, text in values.items():
         if text.startswith(FORMULA_START):
             errors.append(_("“%(value)s”以公式符号开头，不予接受。") % {"value": text[:30]})
-        if len(text) > LIMITS.get(name, 200):
+        if len(text) > LIMITS[name]:
             errors.append(_("“%(value)s”过长。") % {"value": text[:30]})
     for name in REQUIRED:
         if not values.get(name):
@@ -186,15 +186,20 @@ def _header(name: str) -> str:
     return next(h for h, f in COLUMNS.items() if f == name)
 
 
-def import_rows(*, user, rows: list[dict]) -> int:
-    """Save every row as a draft survey of `user`, or nothing (ValidationError)."""
+def import_rows(*, user, rows: list) -> int:
+    """Save every (line, values) row as a draft survey of `user`, or nothing (ValidationError,
+    naming the first wrong lines)."""
     if not permissions.allowed(user, "survey", permissions.ADD):
         raise PermissionDenied
     with transaction.atomic():
         checked = check(rows, user)
         bad = [r for r in checked if r.errors]
         if bad:
-            raise ValidationError(_("%(n)s 行有错误，未导入任何数据。") % {"n": len(bad)})
+            raise ValidationError(
+                [_("%(n)s 行有错误，未导入任何数据。") % {"n": len(bad)}]
+                + [_("第 %(line)s 行：%(error)s") % {"line": r.line, "error": r.errors[0]}
+                   for r in bad[:5]]
+            )  # fmt: skip
         surveys = [
             Survey(created_by=user, state=SurveyState.DRAFT, **row.cleaned) for row in checked
         ]

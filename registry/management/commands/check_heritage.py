@@ -6,7 +6,8 @@ from registry.selectors.conformance import problems
 class Command(BaseCommand):
     help = (
         "List the records an export would write and the import refuse (codes, names, parents, "
-        "plaques and surveys on kinds without them, overlong text); exit 1 if there are any."
+        "plaques and surveys on kinds without them, overlong text, NUL characters); exit 1 if "
+        "there are any."
     )
 
     def handle(self, *args, **options):
