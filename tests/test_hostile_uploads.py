@@ -4,6 +4,7 @@ only as a re-encoding of its pixels (nothing of the original bytes kept raw)."""
 import io
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -179,6 +180,17 @@ def test_the_largest_accepted_photo_is_prepared_within_the_memory_bound(tmp_path
     assert result.returncode == 0, result.stderr[-2000:]
     width, height = map(int, result.stdout.split())
     assert width * height == int(photos.MAX_PIXELS[fmt] ** 0.5) ** 2
+
+
+def test_pillows_bomb_warning_is_a_refusal_not_a_warning():
+    # Between Image.MAX_IMAGE_PIXELS and twice that, Pillow only warns as it opens the file.
+    side = int((Image.MAX_IMAGE_PIXELS * 1.5) ** 0.5)
+    out = io.BytesIO()
+    Image.new("1", (side, side)).save(out, format="PNG")
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        assert "像素" in refused(out.getvalue(), name="bomb.png", content_type="image/png")
+    assert not escaped
 
 
 def test_the_reviews_panorama_png_is_refused_from_its_header(monkeypatch):
