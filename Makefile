@@ -22,7 +22,9 @@ run: install
 
 # Production: gunicorn + WhiteNoise with heritage.settings.production (README "Production").
 # Needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and HERITAGE_PUBLIC_URL in the environment;
-# refuses DEBUG.
+# refuses DEBUG. Photo files (/media/) come from the application too, each with its photo's
+# permission rule; behind nginx, HERITAGE_MEDIA_ACCEL_REDIRECT hands the sending to it (never
+# alias /media/ to MEDIA_ROOT).
 BIND    ?= 127.0.0.1:8000
 WORKERS ?= 3
 serve: install

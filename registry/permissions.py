@@ -11,6 +11,10 @@ an action outside the role is refused (403).
 Actions: view, add, change; submit (a surveyor sends their survey for review); approve (a
 reviewer approves or rejects a submitted survey); designate (a registrar designates and
 revokes records). Nothing is ever deleted through the admin.
+
+Photos are also seen outside the admin (their files at /media/, registry/views/media.py): a
+record's own photos and those of its approved surveys by everyone, the rest only as `restrict`
+allows (`visible_photos`).
 """
 
 from django.db.models import Model, Q, QuerySet
@@ -65,6 +69,12 @@ REGISTRAR_RECORD_FIELDS = ("code", "kind", "level", "region", "designated_on", "
 EDITABLE_SURVEY_STATES = (SurveyState.DRAFT, SurveyState.REJECTED)
 
 
+# The photos anyone may see: a record's own and those of its approved surveys (the public
+# catalog shows every record). Those of draft, submitted and rejected surveys are still under
+# review: only staff who may view the record's photos see them.
+PUBLIC_PHOTO = Q(survey__isnull=True) | Q(survey__state=SurveyState.APPROVED)
+
+
 def roles(user) -> frozenset[str]:
     """The user's roles, read once per request (cached on the user object)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -111,6 +121,12 @@ def restrict(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:
     if not allowed(user, name, action):
         return queryset.none()
     return queryset.filter(scope_q(user, REGION_FIELD[name]))
+
+
+def visible_photos(queryset: QuerySet, user) -> QuerySet:
+    """The photos of `queryset` the user may see: the public ones, and the others where the
+    user may view photos (`restrict`). Anyone else is told nothing: not found."""
+    return queryset.filter(PUBLIC_PHOTO) | restrict(queryset, user)
 
 
 def in_scope(user, region_code: str | None) -> bool:

@@ -90,12 +90,22 @@ class PageThrottleMiddleware:
         view_class = getattr(view_func, "cls", None)
         if isinstance(view_class, type) and issubclass(view_class, APIView):
             return None  # DRF counts it, with the same throttle
+        if getattr(view_func, "page_throttle_exempt", False):
+            return None
         throttle = AnonRateThrottle()
         if throttle.allow_request(request, None):
             return None
         seconds = math.ceil(throttle.wait())
         message = _("请求过于频繁。请在 %(seconds)s 秒后重试。") % {"seconds": seconds}
         return too_many_requests(request, message, seconds)
+
+
+def page_throttle_exempt(view):
+    """For the files a page loads (its photos): counted, a page of twenty thumbnails would
+    spend twenty requests of the visitor's allowance; and reading who the visitor is would
+    make a public photo vary by cookie, so no shared cache could keep it."""
+    view.page_throttle_exempt = True
+    return view
 
 
 def login_locked_out(request, original_response=None, credentials=None):

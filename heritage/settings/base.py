@@ -220,6 +220,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Photo files. The application serves MEDIA_URL itself, with each photo's permission rule
+# (registry/views/media.py); no web server may serve MEDIA_ROOT directly.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("HERITAGE_MEDIA_ROOT", BASE_DIR / "media"))
 # Signs backups (manifest.json.hmac) and authenticates them at restore: README "Backup and
@@ -227,6 +229,12 @@ MEDIA_ROOT = Path(os.environ.get("HERITAGE_MEDIA_ROOT", BASE_DIR / "media"))
 # need not hold it; production does not require it (backup_heritage refuses to run without it
 # unless told --unsigned).
 HERITAGE_BACKUP_KEY = os.environ.get("HERITAGE_BACKUP_KEY", "")
+# Behind nginx: the path of an `internal` location aliased to MEDIA_ROOT (README "Production").
+# Set, the application decides who sees a photo and nginx sends its file (X-Accel-Redirect);
+# empty, the application streams the file itself.
+HERITAGE_MEDIA_ACCEL_REDIRECT = os.environ.get("HERITAGE_MEDIA_ACCEL_REDIRECT", "").strip()
+if HERITAGE_MEDIA_ACCEL_REDIRECT:
+    HERITAGE_MEDIA_ACCEL_REDIRECT = "/" + HERITAGE_MEDIA_ACCEL_REDIRECT.strip("/") + "/"
 
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.PageNumberPagination",

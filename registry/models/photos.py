@@ -26,8 +26,9 @@ class Photo(models.Model):
         on_delete=models.PROTECT,
         related_name="survey_photos",
     )
-    image = models.FileField(_("照片"), upload_to="photos/%Y/%m/")
-    thumbnail = models.FileField(_("缩略图"), upload_to="photos/thumbs/%Y/%m/")
+    # Indexed: the file view (registry/views/media.py) finds a photo by the name in its URL.
+    image = models.FileField(_("照片"), upload_to="photos/%Y/%m/", db_index=True)
+    thumbnail = models.FileField(_("缩略图"), upload_to="photos/thumbs/%Y/%m/", db_index=True)
     width = models.PositiveIntegerField(_("宽度"))
     height = models.PositiveIntegerField(_("高度"))
     captured_on = models.DateField(_("拍摄日期"), null=True, blank=True)

@@ -1,9 +1,10 @@
 """Photos: verified, stripped, re-encoded and thumbnailed once, at upload.
 
 An upload is refused unless Pillow reads it as a real JPEG, PNG or WebP image within the size
-and pixel limits (a decompression bomb is an error, never a warning). What is stored is only
-a re-encoding of its pixels: EXIF (GPS position, camera, owner) and any other metadata are
-gone, the EXIF orientation applied first, and the capture day (EXIF DateTimeOriginal) kept in
+and pixel limits, read from its header before a pixel is decoded (a decompression bomb is an
+error, never a warning; MAX_PIXELS says what one upload may cost). What is stored is only a
+re-encoding of its pixels: EXIF (GPS position, camera, owner) and any other metadata are gone,
+the EXIF orientation applied first, and the capture day (EXIF DateTimeOriginal) kept in
 Photo.captured_on. The thumbnail is made here, once, so pages never resize on the fly.
 """
 
@@ -24,14 +25,25 @@ from registry.models import ChangeAction, Photo, Record, Survey
 from registry.services import audit
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # a 40-megapixel camera; far below what would exhaust memory
+# The pixel budget of an upload, read from the file's header before a pixel is decoded, so that
+# one upload is prepared within MEMORY_BOUND_MB (tests/test_hostile_uploads.py; figures from
+# `python -m bench.upload_memory`). Survey photos come from phones and cameras on their default
+# setting: 12 MP (4032 x 3024), 24 MP on recent iPhones (5712 x 4284) and on 24 MP cameras
+# (6000 x 4000), so 25 MP takes all of them whole; 48-200 MP is an opt-in full-resolution mode.
+# What decoding costs is fixed by the format, not by the file's size: Pillow holds 4 bytes a
+# pixel, libjpeg up to 6 more for the coefficients of a progressive JPEG (reduced-size decoding,
+# draft(), does not spare those), Pillow's WebP decoder about 16 in all. Cameras do not make
+# WebP, so a WebP gets the 12 MP of a phone's default photo.
+MAX_PIXELS = {"JPEG": 25_000_000, "PNG": 25_000_000, "WEBP": 12_500_000}
 MAX_SIDE = 12_000
 ALLOWED = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 THUMB_SIDE = 320
 EXIF_IFD, DATETIME_ORIGINAL, DATETIME = 0x8769, 36867, 306
 
-# Pillow's own guard: larger images raise DecompressionBombError while being opened.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Pillow's own guard, checked as any image is opened: above MAX_IMAGE_PIXELS it warns (prepare()
+# turns that warning into a refusal), above twice that it raises DecompressionBombError. The
+# header check in _reencode refuses the same images and more, before Pillow would warn.
+Image.MAX_IMAGE_PIXELS = max(MAX_PIXELS.values())
 
 
 @dataclass
@@ -57,25 +69,21 @@ def prepare(upload) -> PreparedPhoto:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return _reencode(data)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ValidationError(_("图片像素过多，已拒绝。")) from exc
+        raise ValidationError(_too_many_pixels()) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(_("不是可读取的图片文件。")) from exc
 
 
+def _too_many_pixels(fmt: str | None = None) -> str:
+    limit = MAX_PIXELS.get(fmt, max(MAX_PIXELS.values()))
+    return _("图片像素过多（上限 %(mp)s 百万像素，请用相机的默认分辨率拍摄），已拒绝。") % {
+        "mp": f"{limit / 1_000_000:g}"
+    }
+
+
 def _reencode(data: bytes) -> PreparedPhoto:
-    with Image.open(io.BytesIO(data)) as probe:
-        if probe.format not in ALLOWED:
-            raise ValidationError(_("只接受 JPEG、PNG 或 WebP 格式的照片。"))
-        width, height = probe.size
-        if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-            raise ValidationError(_("图片像素过多，已拒绝。"))
-        probe.verify()  # checks the file's structure; the image must be opened again after
-    with Image.open(io.BytesIO(data)) as image:
-        fmt = image.format
-        captured_on = _capture_day(image)
-        image.load()
-        upright = ImageOps.exif_transpose(image)
-    pixels = _without_metadata(upright, fmt)
+    fmt = _checked_format(data)
+    pixels, captured_on = _decoded(data, fmt)
     return PreparedPhoto(
         content=_encode(pixels, fmt),
         extension=ALLOWED[fmt],
@@ -84,6 +92,33 @@ def _reencode(data: bytes) -> PreparedPhoto:
         height=pixels.height,
         captured_on=captured_on,
     )
+
+
+def _checked_format(data: bytes) -> str:
+    """The file's format, once its header shows an allowed format and size and its structure
+    verifies. Image.open reads only the header: nothing is decoded yet. (A function of its own
+    so that the probe is freed on return: Pillow's WebP reader holds two canvases of the image's
+    size from the moment it is opened, and keeps them after close().)"""
+    with Image.open(io.BytesIO(data)) as probe:
+        fmt = probe.format
+        if fmt not in ALLOWED:
+            raise ValidationError(_("只接受 JPEG、PNG 或 WebP 格式的照片。"))
+        width, height = probe.size
+        if width * height > MAX_PIXELS[fmt] or max(width, height) > MAX_SIDE:
+            raise ValidationError(_too_many_pixels(fmt))
+        probe.verify()  # checks the file's structure; the image must be opened again after
+    return fmt
+
+
+def _decoded(data: bytes, fmt: str) -> tuple[Image.Image, datetime.date | None]:
+    """The pixels, upright, and the capture day. At most two full-size images live at once:
+    the decoded file and the one made from it (turned upright, then holding only the pixels);
+    the file's image, and what its reader holds, are freed on return."""
+    with Image.open(io.BytesIO(data)) as image:
+        captured_on = _capture_day(image)
+        image.load()
+        ImageOps.exif_transpose(image, in_place=True)
+        return _without_metadata(image, fmt), captured_on
 
 
 def _capture_day(image: Image.Image) -> datetime.date | None:
@@ -98,25 +133,31 @@ def _capture_day(image: Image.Image) -> datetime.date | None:
 
 
 def _without_metadata(image: Image.Image, fmt: str) -> Image.Image:
-    """A new image holding only the pixels: no EXIF, XMP, ICC or text chunks come along."""
+    """A new image holding only the pixels: no EXIF, XMP, ICC or text chunks come along (the
+    encoders read those from .info, which convert() copies and this empties)."""
     mode = "RGB" if fmt == "JPEG" or image.mode not in ("RGB", "RGBA", "L", "LA") else image.mode
     if image.mode in ("P", "PA", "LA") and fmt != "JPEG":
         mode = "RGBA"
-    clean = Image.new(mode, image.size)
-    clean.paste(image.convert(mode))
+    clean = image.convert(mode)  # always a new image, a copy when the mode is already right
+    clean.info = {}
     return clean
 
 
 def _encode(image: Image.Image, fmt: str) -> bytes:
     out = io.BytesIO()
-    options = {"JPEG": {"quality": 88, "optimize": True}, "WEBP": {"quality": 88}}.get(fmt, {})
+    # No optimize=True for JPEG: its Huffman tables need every coefficient of the image held at
+    # once (72 MB more at 25 MP) for a file a few percent smaller.
+    options = {"JPEG": {"quality": 88}, "WEBP": {"quality": 88}}.get(fmt, {})
     image.save(out, format=fmt, **options)
     return out.getvalue()
 
 
 def _thumbnail(image: Image.Image) -> bytes:
-    thumb = image.convert("RGB")
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
+    scale = min(THUMB_SIDE / image.width, THUMB_SIDE / image.height, 1)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    # resize() makes the small image directly (a cheap box reduction to a few times its size,
+    # then the fine filter): unlike Image.thumbnail, which works in place, no full-size copy.
+    thumb = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0).convert("RGB")
     out = io.BytesIO()
     thumb.save(out, format="JPEG", quality=80, optimize=True)
     return out.getvalue()
