@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import (
     ALLOWED_PARENT_KINDS,
+    KINDS_WITH_PARENTS,
     KINDS_WITH_PLAQUES,
     RECORD_CODE_PATTERN,
     Kind,
@@ -125,7 +126,7 @@ class Record(models.Model):
                 name="record_coordinates_valid",
             ),
             models.CheckConstraint(
-                condition=Q(parent__isnull=True) | Q(kind__in=[Kind.DISTRICT, Kind.BUILDING]),
+                condition=Q(parent__isnull=True) | Q(kind__in=list(KINDS_WITH_PARENTS)),
                 name="record_parent_only_for_district_building",
             ),
         ]
