@@ -23,6 +23,7 @@ from registry.choices import KINDS_WITH_PLAQUES, Condition, Kind, Level, Occupan
 from registry.db import read_snapshot
 from registry.models.records import plaque_hangs, status_on
 from registry.models.surveys import latest_survey
+from registry.spreadsheet import neutralise
 
 from .export import Chunk, chunk_lines, chunk_records, iter_chunks
 from .format import dumps, record_line
@@ -42,15 +43,6 @@ CSV_COLUMNS = (
     ("牌号", "plaque_numbers"), ("最近调查日期", "surveyed_on"), ("使用状况", "occupancy"),
     ("保存状况", "condition"),
 )  # fmt: skip
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 # Literal Chinese, as the headers are.
 STATUS_TEXT = {Status.CANDIDATE: "预备名单", Status.DESIGNATED: "已认定", Status.REVOKED: "已撤销"}

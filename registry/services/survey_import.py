@@ -21,7 +21,9 @@ from openpyxl import Workbook, load_workbook
 from registry import permissions
 from registry.choices import Condition, Kind, Occupancy, SurveyState
 from registry.models import ChangeAction, ChangeLog, Record, Survey
+from registry.models.limits import max_length
 from registry.services import audit, indicator_state
+from registry.spreadsheet import FORMULA_PREFIXES as FORMULA_START
 
 COLUMNS = {  # header -> field
     "建筑编号": "building",
@@ -35,8 +37,11 @@ COLUMNS = {  # header -> field
 REQUIRED = ("building", "surveyed_on", "occupancy")
 MAX_ROWS = 5_000
 MAX_BYTES = 5 * 1024 * 1024
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-LIMITS = {"use": 200, "surveyor": 200, "notes": 5000, "building": 40}
+# The fields' own limits (notes: SURVEY_NOTES_MAX_LENGTH, as the admin and the exchange take).
+LIMITS = {
+    "building": max_length(Record, "code"),
+    **{name: max_length(Survey, name) for name in ("use", "surveyor", "notes")},
+}
 
 
 @dataclass
