@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from registry.models.indicators import FIGURE_LABELS
 from registry.spreadsheet import neutralise, text_cell
 
 FORMATS = ("json", "csv", "xlsx", "table")
@@ -30,12 +31,7 @@ def columns() -> list[tuple[str, str]]:
     return [
         ("key", _("代码")),
         ("label", _("名称")),
-        ("districts", _("历史文化街区")),
-        ("districts_plaqued", _("已挂牌街区")),
-        ("buildings", _("历史建筑")),
-        ("buildings_plaqued", _("已挂牌建筑")),
-        ("buildings_vacant", _("空置建筑")),
-        ("buildings_occupancy_unknown", _("使用状况不明建筑")),
+        *((name, str(label)) for name, label in FIGURE_LABELS.items()),
         ("plaque_coverage", _("挂牌保护率")),
         ("plaque_target_met", _("挂牌保护率达标")),
         ("vacancy_rate", _("历史建筑空置率")),

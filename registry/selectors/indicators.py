@@ -16,18 +16,11 @@ from django.db import connection
 
 from registry.choices import Kind, Level, Occupancy
 from registry.models import IndicatorTotal, Plaque, Region
+from registry.models.indicators import FIGURES
 from registry.models.records import designated_sql, hanging_sql
 from registry.models.surveys import latest_approved_sql
 from registry.regionscope import province_key, scope_range
 
-FIGURES = (
-    "districts",
-    "districts_plaqued",
-    "buildings",
-    "buildings_plaqued",
-    "buildings_vacant",
-    "buildings_occupancy_unknown",
-)
 GROUPINGS = ("none", "province", "prefecture", "county", "level")
 PLAQUE_TARGET = 1
 VACANCY_TARGET = 0.10
