@@ -64,6 +64,10 @@ ALLOWED_PARENT_KINDS: dict[str, frozenset[str]] = {
     Kind.DISTRICT: frozenset({Kind.CITY, Kind.TOWN, Kind.VILLAGE}),
     Kind.BUILDING: frozenset({Kind.DISTRICT, Kind.CITY, Kind.TOWN, Kind.VILLAGE}),
 }
+# ...read two ways: the kinds that may have a parent (in Kind's order, so that the check
+# constraint built from it stays the same), and those that never do.
+KINDS_WITH_PARENTS = tuple(kind for kind, parents in ALLOWED_PARENT_KINDS.items() if parents)
+PARENTLESS_KINDS = frozenset(kind for kind, parents in ALLOWED_PARENT_KINDS.items() if not parents)
 KINDS_WITH_PLAQUES = frozenset({Kind.DISTRICT, Kind.BUILDING})
 # A record's code (exchange.md, key `code`), and a date as both specs write it.
 RECORD_CODE_PATTERN = r"[A-Za-z0-9._-]{1,40}"

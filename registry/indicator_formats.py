@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from registry.exchange.writers import neutralise
+from registry.models.indicators import FIGURE_LABELS
+from registry.spreadsheet import neutralise, text_cell
 
 FORMATS = ("json", "csv", "xlsx", "table")
 RATES = ("plaque_coverage", "vacancy_rate")
@@ -30,12 +31,7 @@ def columns() -> list[tuple[str, str]]:
     return [
         ("key", _("代码")),
         ("label", _("名称")),
-        ("districts", _("历史文化街区")),
-        ("districts_plaqued", _("已挂牌街区")),
-        ("buildings", _("历史建筑")),
-        ("buildings_plaqued", _("已挂牌建筑")),
-        ("buildings_vacant", _("空置建筑")),
-        ("buildings_occupancy_unknown", _("使用状况不明建筑")),
+        *((name, str(label)) for name, label in FIGURE_LABELS.items()),
         ("plaque_coverage", _("挂牌保护率")),
         ("plaque_target_met", _("挂牌保护率达标")),
         ("vacancy_rate", _("历史建筑空置率")),
@@ -48,7 +44,7 @@ def lines(report: dict) -> list[dict]:
     return [*report["rows"], {"key": "", "label": _("合计"), **report["total"]}]
 
 
-def flag_text(value: bool | None) -> str:
+def flagtext_cell(value: bool | None) -> str:
     return "" if value is None else (_("是") if value else _("否"))
 
 
@@ -76,7 +72,7 @@ def to_csv(report: dict) -> bytes:
 
 def _plain(field: str, value):
     if field in FLAGS:
-        return flag_text(value)
+        return flagtext_cell(value)
     # Labels are data (region names): one beginning with = + - @ must not run in a spreadsheet.
     return "" if value is None else neutralise(value)
 
@@ -85,7 +81,7 @@ def to_xlsx(report: dict) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("指标"))
     cols = columns()
-    sheet.append([_text(sheet, header) for _field, header in cols])
+    sheet.append([text_cell(sheet, header) for _field, header in cols])
     for row in lines(report):
         sheet.append([_xlsx_cell(sheet, field, row[field]) for field, _header in cols])
     about = workbook.create_sheet(_("条件"))
@@ -95,24 +91,17 @@ def to_xlsx(report: dict) -> bytes:
         (_("行政区划"), report["region"] or _("全国")),
         (_("保护级别"), report["level"] or _("全部级别")),
     ):
-        about.append([_text(about, name), _text(about, value)])
+        about.append([text_cell(about, name), text_cell(about, value)])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _text(sheet, value: str) -> WriteOnlyCell:
-    """A text cell that stays text: openpyxl would store "=..." as a formula."""
-    cell = WriteOnlyCell(sheet, value=str(value))
-    cell.data_type = "s"
-    return cell
-
-
 def _xlsx_cell(sheet, field: str, value):
     if field in FLAGS:
-        return _text(sheet, flag_text(value))
+        return text_cell(sheet, flagtext_cell(value))
     if isinstance(value, str):
-        return _text(sheet, value)
+        return text_cell(sheet, value)
     cell = WriteOnlyCell(sheet, value=value)
     if field in RATES:
         cell.number_format = "0.00%"
@@ -141,7 +130,7 @@ def to_table(report: dict) -> str:
 
 def _shown(field: str, value) -> str:
     if field in FLAGS:
-        return flag_text(value)
+        return flagtext_cell(value)
     if field in RATES:
         return "-" if value is None else f"{value:.2%}"
     return "" if value is None else str(value)

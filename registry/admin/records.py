@@ -5,6 +5,7 @@ designation is revoked instead); the page of a building shows its state and surv
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -16,7 +17,7 @@ from registry.admin.filters import RegionFilter, StatusFilter
 from registry.admin.logged import save_logged_formset
 from registry.admin.photos import PhotoInline, StoredPhotoInline, save_photo_formset
 from registry.admin.plaques import PlaqueSheetActions, plaque_card
-from registry.choices import KINDS_WITH_PLAQUES, Kind, Status, SurveyState
+from registry.choices import KINDS_WITH_PLAQUES, Kind, Status
 from registry.models import ChangeLog, Photo, Plaque, Record
 from registry.selectors.folded_search import search
 from registry.services import records as record_services
@@ -132,14 +133,8 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
     @admin.display(description=_("当前状态"))
     def current_state(self, obj):
         today = timezone.localdate()
-        hanging = [
-            p.number or "#"
-            for p in obj.plaques.all()
-            if p.installed_on <= today and (p.removed_on is None or p.removed_on > today)
-        ]
-        latest = (
-            obj.surveys.filter(state=SurveyState.APPROVED).order_by("-surveyed_on", "-id").first()
-        )
+        hanging = [p.number or "#" for p in obj.plaques.hanging(on=today)]
+        latest = obj.surveys.latest_approved(by=today).first()
         parts = [
             (_("状态"), Status(obj.status).label),
             (_("标志牌"), "、".join(hanging) if hanging else _("未挂牌")),
@@ -211,8 +206,8 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
     def plaque_cards(self, rows) -> list:
         """A card for each selected district or building, with its newest hanging plaque's
         number (the sign maker prints one sign per record)."""
+        hanging = Plaque.objects.hanging(on=timezone.localdate())
         cards = []
-        for record in rows.prefetch_related("plaques"):
-            hanging = [p for p in record.plaques.all() if p.removed_on is None]
-            cards.append(plaque_card(record, hanging[-1].number if hanging else ""))
+        for record in rows.prefetch_related(Prefetch("plaques", hanging, to_attr="hanging")):
+            cards.append(plaque_card(record, record.hanging[-1].number if record.hanging else ""))
         return cards

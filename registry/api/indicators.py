@@ -9,22 +9,23 @@ from rest_framework.views import APIView
 
 from registry.choices import Level
 from registry.forms.indicators import IndicatorParamsForm, TrendParamsForm
+from registry.models.indicators import FIGURE_LABELS
 from registry.selectors.indicators import GROUPINGS, indicator_report, indicator_trend
 
 
 class FiguresSerializer(serializers.Serializer):
-    """Documentation only: the figures of indicators.md."""
+    """Documentation only: the figures of indicators.md (FIGURE_LABELS), then the rates."""
 
-    districts = serializers.IntegerField()
-    districts_plaqued = serializers.IntegerField()
-    buildings = serializers.IntegerField()
-    buildings_plaqued = serializers.IntegerField()
-    buildings_vacant = serializers.IntegerField()
-    buildings_occupancy_unknown = serializers.IntegerField()
     plaque_coverage = serializers.FloatField(allow_null=True)
     plaque_target_met = serializers.BooleanField(allow_null=True)
     vacancy_rate = serializers.FloatField(allow_null=True)
     vacancy_target_met = serializers.BooleanField(allow_null=True)
+
+    def get_fields(self):
+        figures = {
+            name: serializers.IntegerField(help_text=label) for name, label in FIGURE_LABELS.items()
+        }
+        return {**figures, **super().get_fields()}
 
 
 class RowSerializer(FiguresSerializer):

@@ -7,7 +7,8 @@ import json
 import math
 from json.encoder import encode_basestring
 
-from registry.choices import SURVEY_NOTES_MAX_LENGTH
+from registry.models import Plaque, Record, Survey
+from registry.models.limits import max_length
 
 RECORD_KEYS = (
     "kind", "code", "name", "name_en", "level", "region", "parent", "designated_on",
@@ -16,11 +17,14 @@ RECORD_KEYS = (
 PLAQUE_KEYS = ("number", "installed_on", "removed_on")
 SURVEY_KEYS = ("surveyed_on", "occupancy", "condition", "use", "surveyor", "notes")
 
-# Field lengths the database holds; the spec gives only the name's (1-200).
-MAX_LENGTHS = {
-    "name": 200, "name_en": 200, "address": 500, "number": 100, "use": 200, "surveyor": 200,
-    "notes": SURVEY_NOTES_MAX_LENGTH,
-}  # fmt: skip
+# The text keys whose length the registry limits, by the model that holds each, and their
+# limits: the model fields' own (the spec gives only the name's, 1-200).
+LIMITED_KEYS = {
+    Record: ("name", "name_en", "address"),
+    Plaque: ("number",),
+    Survey: ("use", "surveyor", "notes"),
+}
+MAX_LENGTHS = {key: max_length(model, key) for model, keys in LIMITED_KEYS.items() for key in keys}
 
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 

@@ -14,6 +14,7 @@ from registry.choices import (
     ISO_DATE_PATTERN,
     KINDS_WITH_PLAQUES,
     KINDS_WITH_SURVEYS,
+    PARENTLESS_KINDS,
     RECORD_CODE_PATTERN,
     Condition,
     Kind,
@@ -35,7 +36,6 @@ CONDITIONS = frozenset(Condition.values)
 RECORD_KEY_SET = frozenset(RECORD_KEYS)
 PLAQUE_KEY_SET = frozenset(PLAQUE_KEYS)
 SURVEY_KEY_SET = frozenset(SURVEY_KEYS)
-PARENTLESS = frozenset({Kind.CITY, Kind.TOWN, Kind.VILLAGE})
 
 
 def _reject_constant(name: str):
@@ -279,7 +279,7 @@ def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Pars
     if parent is not None:
         if type(parent) is not str or not CODE_RE.fullmatch(parent):
             errors.add("parent", f"must be a record code or null, not {parent!r}")
-        elif kind in PARENTLESS:
+        elif kind in PARENTLESS_KINDS:
             errors.add("parent", f"a {kind} has no parent")
         elif parent == code:
             errors.add("parent", "a record cannot be its own parent")

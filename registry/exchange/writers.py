@@ -19,8 +19,11 @@ from typing import TextIO
 
 from django.utils import timezone
 
-from registry.choices import KINDS_WITH_PLAQUES, Condition, Kind, Level, Occupancy
+from registry.choices import KINDS_WITH_PLAQUES, Condition, Kind, Level, Occupancy, Status
 from registry.db import read_snapshot
+from registry.models.records import plaque_hangs, status_on
+from registry.models.surveys import latest_survey
+from registry.spreadsheet import neutralise
 
 from .export import Chunk, chunk_lines, chunk_records, iter_chunks
 from .format import dumps, record_line
@@ -40,35 +43,22 @@ CSV_COLUMNS = (
     ("牌号", "plaque_numbers"), ("最近调查日期", "surveyed_on"), ("使用状况", "occupancy"),
     ("保存状况", "condition"),
 )  # fmt: skip
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _status(record: dict, today: str) -> str:
-    if record["designated_on"] is None or record["designated_on"] > today:
-        return "预备名单"
-    if record["revoked_on"] is not None and record["revoked_on"] <= today:
-        return "已撤销"
-    return "已认定"
+# Literal Chinese, as the headers are.
+STATUS_TEXT = {Status.CANDIDATE: "预备名单", Status.DESIGNATED: "已认定", Status.REVOKED: "已撤销"}
 
 
 def csv_row(record: dict, today: str) -> list:
     hanging = [
         p for p in record.get("plaques", ())
-        if p["installed_on"] <= today and (p["removed_on"] is None or p["removed_on"] > today)
+        if plaque_hangs(p["installed_on"], p["removed_on"], today)
     ]  # fmt: skip
-    latest = next((s for s in reversed(record.get("surveys", ())) if s["surveyed_on"] <= today), {})
+    latest = latest_survey(record.get("surveys", ()), today) or {}
     values = {
         **record,
         "kind": Kind(record["kind"]).label,
         "level": Level(record["level"]).label,
-        "status": _status(record, today),
+        "status": STATUS_TEXT[status_on(record["designated_on"], record["revoked_on"], today)],
         "plaques_now": len(hanging) if record["kind"] in KINDS_WITH_PLAQUES else None,
         "plaque_numbers": "; ".join(p["number"] for p in hanging if p["number"]) or None,
         "surveyed_on": latest.get("surveyed_on"),

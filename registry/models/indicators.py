@@ -12,28 +12,43 @@ The figures of indicators.md as of any day D are rebuilt from two tables:
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from registry.models.records import Record
 
+# The counted figures of indicators.md, in report order, with their names for people: the one
+# list of them. Each is an integer column of the two tables below, a field of the API's answer
+# (registry.api.indicators) and a column of the downloads (registry.indicator_formats); its
+# formula is registry.selectors.indicators.figures_sql. A new figure: a line here, its formula,
+# a migration, and where the report page shows it.
+FIGURE_LABELS = {
+    "districts": _("历史文化街区"),
+    "districts_plaqued": _("已挂牌街区"),
+    "buildings": _("历史建筑"),
+    "buildings_plaqued": _("已挂牌建筑"),
+    "buildings_vacant": _("空置建筑"),
+    "buildings_occupancy_unknown": _("使用状况不明建筑"),
+}
+FIGURES = tuple(FIGURE_LABELS)
+
 
 class IndicatorFigures(models.Model):
-    """The six counted figures of indicators.md, as changes or as running totals."""
+    """The counted figures (FIGURES, one column each), as changes or as running totals."""
 
     region_code = models.CharField(max_length=6)
     level = models.CharField(max_length=10)
     day = models.DateField()
-    districts = models.IntegerField(default=0)
-    districts_plaqued = models.IntegerField(default=0)
-    buildings = models.IntegerField(default=0)
-    buildings_plaqued = models.IntegerField(default=0)
-    buildings_vacant = models.IntegerField(default=0)
-    buildings_occupancy_unknown = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return f"{self.region_code} {self.level} {self.day}"
+
+
+# Added before the two tables below are defined: each copies the columns of this abstract model.
+for _figure in FIGURES:
+    IndicatorFigures.add_to_class(_figure, models.IntegerField(default=0))
 
 
 class IndicatorChange(IndicatorFigures):

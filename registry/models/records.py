@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import (
     ALLOWED_PARENT_KINDS,
+    KINDS_WITH_PARENTS,
     KINDS_WITH_PLAQUES,
     RECORD_CODE_PATTERN,
     Kind,
@@ -18,13 +19,27 @@ from registry.choices import (
     validate_text,
 )
 from registry.db import code_collation
+from registry.models.spans import in_span, span_q, span_sql
+
+# --- Designated on day D (indicators.md): a span of days (registry.models.spans).
 
 
-def designated_q(as_of: datetime.date, prefix: str = "") -> Q:
-    """Designated on day D (indicators.md): designated_on <= D < revoked_on (or never revoked)."""
-    return Q(**{f"{prefix}designated_on__lte": as_of}) & (
-        Q(**{f"{prefix}revoked_on__isnull": True}) | Q(**{f"{prefix}revoked_on__gt": as_of})
-    )
+def status_on(designated_on, revoked_on, on) -> str:
+    """For a record, or rows already read (the export's): dates, or ISO texts of dates."""
+    if in_span(designated_on, revoked_on, on):
+        return Status.DESIGNATED
+    if designated_on is None or designated_on > on:
+        return Status.CANDIDATE
+    return Status.REVOKED
+
+
+def designated_q(as_of: datetime.date) -> Q:
+    return span_q("designated_on", "revoked_on", as_of)
+
+
+def designated_sql(on: str, record: str) -> str:
+    """designated_q in raw SQL: `on` an SQL expression of the day, `record` a record's alias."""
+    return span_sql(f"{record}.designated_on", f"{record}.revoked_on", on)
 
 
 class RecordQuerySet(models.QuerySet):
@@ -131,7 +146,7 @@ class Record(models.Model):
                 name="record_coordinates_valid",
             ),
             models.CheckConstraint(
-                condition=Q(parent__isnull=True) | Q(kind__in=[Kind.DISTRICT, Kind.BUILDING]),
+                condition=Q(parent__isnull=True) | Q(kind__in=list(KINDS_WITH_PARENTS)),
                 name="record_parent_only_for_district_building",
             ),
         ]
@@ -165,16 +180,35 @@ class Record(models.Model):
             raise ValidationError(errors)
 
     def status_on(self, as_of: datetime.date | None = None) -> str:
-        as_of = as_of or timezone.localdate()
-        if self.designated_on is None or self.designated_on > as_of:
-            return Status.CANDIDATE
-        if self.revoked_on is not None and self.revoked_on <= as_of:
-            return Status.REVOKED
-        return Status.DESIGNATED
+        return status_on(self.designated_on, self.revoked_on, as_of or timezone.localdate())
 
     @property
     def status(self) -> str:
         return self.status_on()
+
+
+# --- A plaque hangs on day D (indicators.md): a span of days (registry.models.spans). What
+# asks whether a plaque hangs (the catalog, the API, the admin, the export, the indicators)
+# asks one of these.
+
+
+def plaque_hangs(installed_on, removed_on, on) -> bool:
+    """For rows already read (the export's): dates, or ISO texts of dates."""
+    return in_span(installed_on, removed_on, on)
+
+
+def hanging_q(on) -> Q:
+    return span_q("installed_on", "removed_on", on)
+
+
+def hanging_sql(on: str, plaque: str) -> str:
+    """hanging_q in raw SQL: `on` an SQL expression of the day, `plaque` a plaque's alias."""
+    return span_sql(f"{plaque}.installed_on", f"{plaque}.removed_on", on)
+
+
+class PlaqueQuerySet(models.QuerySet):
+    def hanging(self, *, on: datetime.date) -> "PlaqueQuerySet":
+        return self.filter(hanging_q(on))
 
 
 class Plaque(models.Model):
@@ -192,6 +226,8 @@ class Plaque(models.Model):
     )
     installed_on = models.DateField(_("挂牌日期"))
     removed_on = models.DateField(_("摘牌日期"), null=True, blank=True)
+
+    objects = PlaqueQuerySet.as_manager()
 
     class Meta:
         ordering = ["record", "installed_on", "id"]

@@ -1,3 +1,6 @@
+import datetime
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -12,6 +15,40 @@ from registry.choices import (
     SurveyState,
     validate_text,
 )
+
+# --- The latest approved survey by day D (indicators.md: a building's occupancy on D), in the
+# three forms its readers need; tested equal on a grid of cases (tests/test_rules_once.py).
+# Only approved surveys count, and only from their day on; one approved survey a day (the
+# constraint survey_one_approved_per_day) makes "the latest" a total order.
+
+
+class SurveyQuerySet(models.QuerySet):
+    def approved(self, *, by: datetime.date) -> "SurveyQuerySet":
+        """The surveys that count on day `by`."""
+        return self.filter(state=SurveyState.APPROVED, surveyed_on__lte=by)
+
+    def latest_approved(self, *, by: datetime.date) -> "SurveyQuerySet":
+        """approved(by=D), newest first: its first row is a building's latest approved survey
+        by D (filter it by building, or by OuterRef("pk") in a subquery)."""
+        return self.approved(by=by).order_by("-surveyed_on")
+
+
+def latest_approved_sql(field: str, by: str, building: str) -> str:
+    """latest_approved in raw SQL (the indicator state): the `field` of the latest approved
+    survey of the building whose id is the SQL expression `building`, by the day `by` (an SQL
+    expression); NULL if there is none."""
+    return (
+        f"(SELECT s.{field} FROM {Survey._meta.db_table} s WHERE s.building_id = {building}"
+        f" AND s.state = '{SurveyState.APPROVED.value}' AND s.surveyed_on <= {by}"
+        " ORDER BY s.surveyed_on DESC LIMIT 1)"
+    )
+
+
+def latest_survey(surveys: Iterable[dict], by):
+    """latest_approved for approved surveys already read as dicts (the export's rows): the one
+    with the latest `surveyed_on` on or before `by` (dates or ISO texts alike), or None."""
+    dated = [s for s in surveys if s["surveyed_on"] <= by]
+    return max(dated, key=lambda s: s["surveyed_on"], default=None)
 
 
 class Survey(models.Model):
@@ -66,6 +103,8 @@ class Survey(models.Model):
         _("退回理由"), null=True, blank=True, validators=[validate_text]
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    objects = SurveyQuerySet.as_manager()
 
     class Meta:
         ordering = ["building", "surveyed_on", "id"]

@@ -14,18 +14,13 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from registry.choices import Kind, Level, Occupancy, SurveyState
-from registry.models import IndicatorTotal, Plaque, Region, Survey
+from registry.choices import Kind, Level, Occupancy
+from registry.models import IndicatorTotal, Plaque, Region
+from registry.models.indicators import FIGURES
+from registry.models.records import designated_sql, hanging_sql
+from registry.models.surveys import latest_approved_sql
 from registry.regionscope import province_key, scope_range
 
-FIGURES = (
-    "districts",
-    "districts_plaqued",
-    "buildings",
-    "buildings_plaqued",
-    "buildings_vacant",
-    "buildings_occupancy_unknown",
-)
 GROUPINGS = ("none", "province", "prefecture", "county", "level")
 PLAQUE_TARGET = 1
 VACANCY_TARGET = 0.10
@@ -53,19 +48,12 @@ def figures_sql(kind: str, designated: str, plaqued: str, vacant: str, unknown: 
 def _record_state(day: str, r: str) -> tuple[str, str, str]:
     """SQL for the record's state on day D, word for word from indicators.md: designated,
     plaqued (conditions) and occupancy (the latest approved survey's; NULL = unknown)."""
-    designated = (
-        f"({r}.designated_on <= {day} AND ({r}.revoked_on IS NULL OR {r}.revoked_on > {day}))"
-    )
+    designated = designated_sql(day, r)
     plaqued = (
-        f"EXISTS (SELECT 1 FROM {Plaque._meta.db_table} p WHERE p.record_id = {r}.id "
-        f"AND p.installed_on <= {day} AND (p.removed_on IS NULL OR p.removed_on > {day}))"
+        f"EXISTS (SELECT 1 FROM {Plaque._meta.db_table} p WHERE p.record_id = {r}.id"
+        f" AND {hanging_sql(day, 'p')})"
     )
-    occupancy = (
-        f"(SELECT s.occupancy FROM {Survey._meta.db_table} s WHERE s.building_id = {r}.id "
-        f"AND s.state = '{SurveyState.APPROVED.value}' AND s.surveyed_on <= {day} "
-        "ORDER BY s.surveyed_on DESC LIMIT 1)"
-    )
-    return designated, plaqued, occupancy
+    return designated, plaqued, latest_approved_sql("occupancy", day, f"{r}.id")
 
 
 def record_state_sql(day: str, record: str = "r") -> str:

@@ -33,8 +33,9 @@ from django.db.models.lookups import Exact
 from django.db.models.sql.where import AND, WhereNode
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import KINDS_WITH_PLAQUES, Kind, Occupancy, Status, SurveyState
+from registry.choices import KINDS_WITH_PLAQUES, Kind, Occupancy, Status
 from registry.models import Plaque, Record, RecordQuerySet, Survey
+from registry.models.records import hanging_q
 from registry.services import search_index
 
 UNKNOWN = "unknown"
@@ -206,20 +207,16 @@ def facet_counts(queryset, as_of: datetime.date) -> dict[str, dict[str, int]]:
 
 def hanging_plaques(as_of: datetime.date, record=None):
     record = OuterRef("pk") if record is None else record
-    return Plaque.objects.filter(record=record, installed_on__lte=as_of).filter(
-        Q(removed_on__isnull=True) | Q(removed_on__gt=as_of)
-    )
+    return Plaque.objects.hanging(on=as_of).filter(record=record)
 
 
 def approved_surveys(as_of: datetime.date, building=None):
     building = OuterRef("pk") if building is None else building
-    return Survey.objects.filter(
-        building=building, state=SurveyState.APPROVED, surveyed_on__lte=as_of
-    )
+    return Survey.objects.latest_approved(by=as_of).filter(building=building)
 
 
 def latest_survey_field(field: str, as_of: datetime.date) -> Subquery:
-    return Subquery(approved_surveys(as_of).order_by("-surveyed_on").values(field)[:1])
+    return Subquery(approved_surveys(as_of).values(field)[:1])
 
 
 def filter_plaqued(queryset, plaqued: bool, as_of: datetime.date):
@@ -275,17 +272,13 @@ def record_detail(code: str, as_of: datetime.date) -> Record | None:
     )
     if record is None:
         return None
-    hanging = Q(installed_on__lte=as_of) & (Q(removed_on__isnull=True) | Q(removed_on__gt=as_of))
     record.plaque_list = list(
         record.plaques.annotate(
-            hanging=Case(When(hanging, then=Value(True)), default=Value(False))
+            hanging=Case(When(hanging_q(as_of), then=Value(True)), default=Value(False))
         ).order_by("installed_on", "id")
     )
-    record.survey_list = list(
-        approved_surveys(as_of, building=record)
-        .order_by("-surveyed_on")
-        .only("surveyed_on", "occupancy", "condition", "use")
-    )
+    surveys = approved_surveys(as_of, building=record)
+    record.survey_list = list(surveys.only("surveyed_on", "occupancy", "condition", "use"))
     record.region_path = region_path(record)
     record.photos = []  # the registry stores no photos yet
     return record

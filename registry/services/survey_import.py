@@ -29,7 +29,9 @@ from registry.choices import (
     forbidden_character,
 )
 from registry.models import ChangeAction, ChangeLog, Record, Survey
+from registry.models.limits import max_length
 from registry.services import audit, indicator_state, sheet_rows
+from registry.spreadsheet import FORMULA_PREFIXES as FORMULA_START
 
 COLUMNS = {  # header -> field
     "建筑编号": "building",
@@ -43,11 +45,13 @@ COLUMNS = {  # header -> field
 REQUIRED = ("building", "surveyed_on", "occupancy")
 MAX_ROWS = 5_000
 MAX_BYTES = 5 * 1024 * 1024
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The fields' own limits (notes: SURVEY_NOTES_MAX_LENGTH, as the admin and the exchange take);
+# the coded columns need no more than a short word, 200 bounds what a cell may bring.
 LIMITS = {
-    "building": 40, "surveyed_on": 200, "occupancy": 200, "condition": 200, "use": 200,
-    "surveyor": 200, "notes": 5000,
-}  # fmt: skip
+    "building": max_length(Record, "code"),
+    **{name: max_length(Survey, name) for name in ("use", "surveyor", "notes")},
+    **dict.fromkeys(("surveyed_on", "occupancy", "condition"), 200),
+}
 MAX_TEXT = max(LIMITS.values()) + 1
 
 

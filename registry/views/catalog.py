@@ -26,7 +26,6 @@ FACET_MAX = 50_000
 # database groups them into cells of CELL_DEGREES and the map draws one bubble a cell.
 POINTS_MAX = 5_000
 CELL_DEGREES = 1.0
-FACET_FIELDS = ("kind", "level", "province", "status", "plaqued", "occupancy")
 
 
 def _filterset(request) -> RecordFilterSet:
@@ -86,16 +85,12 @@ def _facets(request, counts: dict | None, provinces: list) -> list[dict]:
         "plaqued": [(True, _("已挂牌")), (False, _("未挂牌"))],
         "occupancy": selectors.OCCUPANCY_CHOICES,
     }
-    titles = {
-        "kind": _("类别"),
-        "level": _("保护级别"),
-        "province": _("省份"),
-        "status": _("状态"),
-        "plaqued": _("今日挂牌"),
-        "occupancy": _("使用状况"),
-    }
+    # A facet is titled as its filter is labelled; the province is the region filter's first
+    # level, so it has a title of its own.
+    titles = {name: f.label for name, f in RecordFilterSet.base_filters.items()}
+    titles["province"] = _("省份")
     facets = []
-    for name in FACET_FIELDS:
+    for name in selectors.FACETS:
         param = "region" if name == "province" else name
         current = request.GET.get(param, "")
         options = []

@@ -12,6 +12,7 @@ from registry import indicator_formats as formats
 from registry.choices import Level
 from registry.forms.indicators import IndicatorParamsForm
 from registry.models import Region
+from registry.models.indicators import FIGURE_LABELS
 from registry.regionscope import prefecture_key, province_key
 from registry.selectors.indicators import indicator_report, indicator_trend
 
@@ -120,6 +121,7 @@ def report_page(request):
             }
             for row in report["rows"]
         ],  # fmt: skip
+        "figure_labels": FIGURE_LABELS,
         "by_level_url": "?" + _query(params, by="level"),
         "by_region_url": "?" + _query(params, by=drill_grouping(region)),
     }

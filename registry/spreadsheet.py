@@ -1,0 +1,23 @@
+"""What every spreadsheet the registry reads or writes holds to, so that a cell never runs as a
+formula in someone's spreadsheet program: text starting with one of FORMULA_PREFIXES is refused
+on the way in (the survey import) and neutralised on the way out (the CSV export, the indicator
+downloads), and an xlsx text cell is written as text, whatever it starts with."""
+
+from openpyxl.cell import WriteOnlyCell
+
+# = + - @ start a formula; tab and carriage return too, as OWASP's CSV-injection advice lists.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def text_cell(sheet, value) -> WriteOnlyCell:
+    """An xlsx cell that stays text: openpyxl would store "=..." as a formula."""
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell
