@@ -1,6 +1,6 @@
 """A search of any record queryset (the admin's list: the user's regions, the list filters,
 lookups in the URL) with the conditions the search index answers exactly asked of the index
-as filter tokens (registry/services/search_index.py), as the catalog does for its kind, level
+as filter tokens (registry/search/keys.py), as the catalog does for its kind, level
 and region filters (registry/filtersets.py). When nothing else is left, the search is counted
 on the index alone and its pages planned by that count (selectors.records.plan_search), not
 counted by reading every match's record.
@@ -23,13 +23,13 @@ from django.db.models.sql.where import AND, OR, WhereNode
 from registry.choices import Kind, Level
 from registry.models import Record
 from registry.regionscope import CODE_RE
+from registry.search import keys as search_keys
 from registry.selectors.records import CatalogQuerySet, SearchMatch, plan_search
-from registry.services import search_index
 
 KIND, LEVEL, REGION = (Record._meta.get_field(name) for name in ("kind", "level", "region"))
 VALUE_TOKENS = {
-    KIND: {kind: search_index.filter_tokens(kind=kind)[0] for kind in Kind.values},
-    LEVEL: {level: search_index.filter_tokens(level=level)[0] for level in Level.values},
+    KIND: {kind: search_keys.filter_tokens(kind=kind)[0] for kind in Kind.values},
+    LEVEL: {level: search_keys.filter_tokens(level=level)[0] for level in Level.values},
 }
 Token = str | tuple[str, ...]
 
@@ -37,7 +37,7 @@ Token = str | tuple[str, ...]
 def search(queryset, q: str):
     """The records of `queryset` (a plain Record queryset) whose keys `q` starts; a
     CatalogQuerySet, counted on the index when the search is all that is left."""
-    key = search_index.query_key(q)
+    key = search_keys.query_key(q)
     if key is None:
         return queryset
     query = queryset.query.chain()
@@ -73,7 +73,7 @@ def fold(terms: list, alias: str) -> tuple[list, list[Token]]:
             kept.append(low)
             continue
         highs.remove(high)
-        tokens.append(search_index.region_token(_prefix(low.rhs, high.rhs)))
+        tokens.append(search_keys.region_token(_prefix(low.rhs, high.rhs)))
     kept += highs
     return kept, tokens
 
@@ -136,5 +136,5 @@ def _any_region(term, alias: str) -> tuple[str, ...] | None:
             return None
         if (prefix := _prefix(low.rhs, high.rhs)) is None:
             return None
-        tokens.append(search_index.region_token(prefix))
+        tokens.append(search_keys.region_token(prefix))
     return tuple(dict.fromkeys(tokens)) or None

@@ -1,7 +1,7 @@
 """Reads of the public catalog: search, the derived filters, list pages and a record's page.
 
 The search (`q`) is a condition on the record id, answered by the search index
-(registry/services/search_index.py). Two things keep it fast at national scale on SQLite:
+(registry/search/query.py). Two things keep it fast at national scale on SQLite:
 - a search alone is counted on the index alone (CatalogQuerySet.count), without reading one
   record: 宗祠 finds ~90,000 of a million records in a few milliseconds;
 - when it finds many records and the list is in code order, SQLite walks the code index and
@@ -35,7 +35,8 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import KINDS_WITH_PLAQUES, Kind, Occupancy, Status, SurveyState
 from registry.models import Plaque, Record, RecordQuerySet, Survey
-from registry.services import search_index
+from registry.search import query as index_query
+from registry.search.keys import query_key
 
 UNKNOWN = "unknown"
 OCCUPANCY_CHOICES = [*Occupancy.choices, (UNKNOWN, _("未知"))]
@@ -58,13 +59,13 @@ class SearchMatch(Expression):
     def __init__(self, key: str, tokens: tuple[str, ...] = ()):
         super().__init__()
         self.key = key
-        self.tokens = tuple(tokens)  # filter tokens the records must hold too (search_index)
+        self.tokens = tuple(tokens)  # filter tokens the records must hold too (search/keys.py)
         self.total: int | None = None  # set by plan_search(): how many records the key finds
         self.records = 0  # ...and about how many records there are
 
     def as_sql(self, compiler, connection):
         column = f"{compiler.quote_name_unless_alias(Record._meta.db_table)}.id"
-        param = [search_index.match_param(self.key, self.tokens)]
+        param = [index_query.match_param(self.key, self.tokens)]
         if connection.vendor == "sqlite" and self._walks(compiler.query):
             alone = len(_conditions(compiler.query.where)) == 1
             short = len(self.key) <= 2 and not self.tokens
@@ -72,13 +73,13 @@ class SearchMatch(Expression):
                 # A key of one or two characters is a single doclist (FTS5 prefix index):
                 # probing it for each record walked beats copying its many matches first,
                 # when the search alone decides (other filters would thin the matches out).
-                fts = search_index.FTS
+                fts = index_query.FTS
                 return (
                     f"EXISTS (SELECT 1 FROM {fts} WHERE {fts} MATCH %s AND rowid = {column})",
                     param,
                 )
             column = f"+{column}"
-        return f"{column} IN ({search_index.match_sql()})", param
+        return f"{column} IN ({index_query.match_sql()})", param
 
     def _walks(self, query) -> bool:
         """A page (sliced) in code order of a search with many matches."""
@@ -121,7 +122,7 @@ def catalog() -> CatalogQuerySet:
 
 def search(queryset, q: str, tokens: tuple[str, ...] = ()):
     """Records whose keys `q` starts (and that hold every filter token in `tokens`)."""
-    key = search_index.query_key(q)
+    key = query_key(q)
     return queryset if key is None else queryset.filter(SearchMatch(key, tokens))
 
 
@@ -130,8 +131,8 @@ def match_count(key: str, tokens: tuple[str, ...] = ()) -> tuple[int, int]:
     largest record id (about how many records there are; one index seek)."""
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT ({search_index.count_sql()}), (SELECT MAX(id) FROM {Record._meta.db_table})",
-            [search_index.match_param(key, tokens)],
+            f"SELECT ({index_query.count_sql()}), (SELECT MAX(id) FROM {Record._meta.db_table})",
+            [index_query.match_param(key, tokens)],
         )
         total, largest = cur.fetchone()
         return total, largest or 0
