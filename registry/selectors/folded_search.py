@@ -24,7 +24,7 @@ from registry.choices import Kind, Level
 from registry.models import Record
 from registry.regionscope import CODE_RE
 from registry.search import keys as search_keys
-from registry.selectors.records import CatalogQuerySet, SearchMatch, plan_search
+from registry.selectors.records import CatalogQuerySet, SearchMatch, and_terms, plan_search
 
 KIND, LEVEL, REGION = (Record._meta.get_field(name) for name in ("kind", "level", "region"))
 VALUE_TOKENS = {
@@ -41,7 +41,7 @@ def search(queryset, q: str):
     if key is None:
         return queryset
     query = queryset.query.chain()
-    kept, tokens = fold(_terms(query.where), query.get_initial_alias())
+    kept, tokens = fold(and_terms(query.where), query.get_initial_alias())
     query.where = WhereNode(kept, AND)
     found = CatalogQuerySet(model=queryset.model, query=query, using=queryset.db)
     found = found.filter(SearchMatch(key, tuple(tokens)))
@@ -76,14 +76,6 @@ def fold(terms: list, alias: str) -> tuple[list, list[Token]]:
         tokens.append(search_keys.region_token(_prefix(low.rhs, high.rhs)))
     kept += highs
     return kept, tokens
-
-
-def _terms(node) -> list:
-    """The conditions ANDed in a WHERE tree; a negated or OR subtree stays whole."""
-    plain = isinstance(node, WhereNode) and not node.negated
-    if plain and (node.connector == AND or len(node.children) == 1):
-        return [term for child in node.children for term in _terms(child)]
-    return [node]
 
 
 def _column(term, alias: str, field) -> bool:
@@ -128,7 +120,7 @@ def _any_region(term, alias: str) -> tuple[str, ...] | None:
         return None
     tokens = []
     for child in term.children:
-        pair = _terms(child)
+        pair = and_terms(child)
         if len(pair) != 2 or any(_bound(t, alias) is None for t in pair):
             return None
         low, high = sorted(pair, key=lambda t: isinstance(t, LessThanOrEqual))

@@ -67,7 +67,7 @@ class SearchMatch(Expression):
         column = f"{compiler.quote_name_unless_alias(Record._meta.db_table)}.id"
         param = [index_query.match_param(self.key, self.tokens)]
         if connection.vendor == "sqlite" and self._walks(compiler.query):
-            alone = len(_conditions(compiler.query.where)) == 1
+            alone = len(and_terms(compiler.query.where)) == 1
             short = len(self.key) <= 2 and not self.tokens
             if alone and short and self.total * DENSE >= self.records:
                 # A key of one or two characters is a single doclist (FTS5 prefix index):
@@ -92,8 +92,8 @@ class SearchMatch(Expression):
 
 class CatalogQuerySet(RecordQuerySet):
     def count(self) -> int:
-        conditions = _conditions(self.query.where)
-        only = conditions[0] if len(conditions) == 1 else None
+        terms = and_terms(self.query.where)
+        only = terms[0] if len(terms) == 1 else None
         if (
             self._result_cache is None
             and isinstance(only, SearchMatch)
@@ -104,13 +104,19 @@ class CatalogQuerySet(RecordQuerySet):
         return super().count()
 
 
-def _conditions(where) -> list:
-    """The conditions ANDed in a WHERE tree, a filter(SearchMatch(...)) unwrapped; a subtree
-    that is not a plain AND stays whole."""
+def and_terms(where) -> list:
+    """The conditions ANDed in a WHERE tree (a Query's `where`), in order. A subtree that is
+    not a plain AND stays one term: negated, or an OR (XOR) of two or more; an OR of one child
+    is that child, an empty one matches everything (Django compiles it to nothing) and gives
+    no term. A filter(SearchMatch(...)), which Django keeps as Exact(SearchMatch, True), is the
+    SearchMatch itself: it compiles to the same SQL on its own.
+
+    The one walk of the tree: the catalog's count and plan read it (is the search alone?), and
+    the admin's search folds the terms it returns (selectors/folded_search.py)."""
     if isinstance(where, WhereNode):
         if where.negated or (where.connector != AND and len(where.children) > 1):
             return [where]
-        return [c for child in where.children for c in _conditions(child)]
+        return [term for child in where.children for term in and_terms(child)]
     if isinstance(where, Exact) and isinstance(where.lhs, SearchMatch) and where.rhs is True:
         return [where.lhs]
     return [where]
@@ -141,7 +147,7 @@ def match_count(key: str, tokens: tuple[str, ...] = ()) -> tuple[int, int]:
 def plan_search(queryset):
     """Counts the search's matches once (one index query): the count of a search alone, and
     what decides the plan of its pages."""
-    matches = [c for c in _conditions(queryset.query.where) if isinstance(c, SearchMatch)]
+    matches = [t for t in and_terms(queryset.query.where) if isinstance(t, SearchMatch)]
     if len(matches) == 1:
         match = matches[0]
         match.total, match.records = match_count(match.key, match.tokens)
