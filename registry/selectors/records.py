@@ -51,7 +51,18 @@ DENSE = 16
 
 
 class SearchMatch(Expression):
-    """`record.id IN (ids the index finds for key)`: a condition usable in filter()."""
+    """`record.id IN (ids the index finds for key)`: a condition usable in filter().
+
+    `total` is state on this object, set once the queryset is built (plan_search) and read by
+    the querysets Django derives from it afterwards and before: the paginator's values_list(),
+    its count() and its slice of a page. They see it because Django's WhereNode.clone() copies
+    the tree's nodes but not its lookups: every clone holds the same Exact(SearchMatch, True),
+    so this very object (and compiling copies it with its attributes: resolve_expression).
+    Should a Django upgrade copy or rebuild lookups on clone, a copy made before the plan would
+    have no total: still the right records and count, but counted by reading them, and pages
+    never walked. tests/test_search_index.py::test_a_planned_search_is_shared_by_every_clone
+    fails loudly then.
+    """
 
     conditional = True
     output_field = BooleanField()
