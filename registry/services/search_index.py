@@ -8,8 +8,9 @@ Who calls `refresh`:
 - the signal receivers below, for single-object ORM saves and deletes of Record. Writes that
   bypass signals (QuerySet.update, bulk_create, raw SQL) must call `refresh(records=...)`.
 The index itself (an FTS5 table on SQLite, a GIN index on PostgreSQL) was created by migration
-0004 with the DDL frozen there; create_index_sql() below is the same DDL, for the full refresh
-that drops and rebuilds the GIN index.
+0004, with the DDL and the rebuild frozen in registry/migrations/_search_rebuild_v1.py;
+create_index_sql() below is the same DDL, for the full refresh that drops and rebuilds the GIN
+index.
 """
 
 import json
@@ -121,7 +122,7 @@ def _docs(rows: list[tuple]) -> list[tuple[int, str]]:
 
 def create_index_sql() -> str:
     """The inverted index over the keys: vendor DDL the ORM cannot express. Migration 0004 ran
-    this DDL (frozen there); the full refresh runs the PostgreSQL one again after refilling.
+    this DDL (a frozen copy); the full refresh runs the PostgreSQL one again after refilling.
     tests/test_search_index.py checks that it is what the migrations made."""
     if connection.vendor == "postgresql":
         return f"CREATE INDEX {GIN} ON {DOCS_TABLE} USING gin ({LEXEMES})"
@@ -130,12 +131,6 @@ def create_index_sql() -> str:
         f"CREATE VIRTUAL TABLE {FTS} USING fts5(terms, content='{DOCS_TABLE}',"
         " content_rowid='record_id', columnsize=0, detail=none, prefix='1 2', tokenize='ascii')"
     )
-
-
-def drop_index_sql() -> str:
-    if connection.vendor == "postgresql":
-        return f"DROP INDEX IF EXISTS {GIN}"
-    return f"DROP TABLE IF EXISTS {FTS}"
 
 
 # --- Single-object ORM writes ----------------------------------------------------------------
