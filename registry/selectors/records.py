@@ -305,7 +305,9 @@ def record_detail(code: str, as_of: datetime.date) -> Record | None:
         .only("surveyed_on", "occupancy", "condition", "use")
     )
     record.region_path = region_path(record)
-    record.photos = []  # the registry stores no photos yet
+    # The admin stores photos (registry/services/photos.py, selectors/photos.py), but the
+    # public page does not read them: it shows none, whatever is stored.
+    record.photos = []
     return record
 
 
