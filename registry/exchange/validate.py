@@ -56,8 +56,8 @@ def _unique_keys(pairs: list) -> dict:
     return obj
 
 
-# The pairs hook costs ~4 µs a line (3.4-4.9 measured once, 200,000 demo lines): the price of
-# refusing {"code": "B1", ..., "code": "B2"} instead of importing B2 alone.
+# The pairs hook costs a little time on every line (bench/exchange.py times the import): the
+# price of refusing {"code": "B1", ..., "code": "B2"} instead of importing B2 alone.
 _decoder = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
 
 

@@ -3,7 +3,7 @@
 The search (`q`) is a condition on the record id, answered by the search index
 (registry/search/query.py). Two things keep it fast at national scale on SQLite:
 - a search alone is counted on the index alone (CatalogQuerySet.count), without reading one
-  record: 宗祠 finds ~90,000 of a million records in a few milliseconds;
+  record, however many it finds (bench/catalog.py times 宗祠 at a million records);
 - when it finds many records and the list is in code order, SQLite walks the code index and
   checks each record against the matches until the page is full (`+id IN`: the unary plus
   stops it from looking up every match first and sorting them all). With few matches it looks
@@ -41,11 +41,11 @@ from registry.search.keys import query_key
 UNKNOWN = "unknown"
 OCCUPANCY_CHOICES = [*Occupancy.choices, (UNKNOWN, _("未知"))]
 # Above this many matches, a code-ordered page walks the code index (see the module doc);
-# probing the index record by record pays when one record in DENSE matches (measured).
-# Looking the matches up and sorting them costs ~1 µs a match; the walk ~15 ms when the matches
-# are spread over the codes, but up to ~120 ms at a million records when they all sit at the
-# end (老街: 3,862 districts, all coded after the buildings). Measured once at 1,035,121
-# records (bench/pages.py times 老街 since): from 20,000 matches the walk wins even then.
+# probing the index record by record pays when one record in DENSE matches. Looking the
+# matches up and sorting them grows with their number; the walk is short when the matches are
+# spread over the codes, and longest when they all sit at the end (老街: districts only, all
+# coded after the buildings). Both thresholds were set on the bench at a million records,
+# where from WALK_MIN matches the walk wins even then: bench/pages.py times 老街.
 WALK_MIN = 20_000
 DENSE = 16
 
@@ -185,7 +185,7 @@ def facet_counts(queryset, as_of: datetime.date) -> dict[str, dict[str, int]]:
 
     One GROUP BY on all six at once, then each facet summed from those few groups (at most
     kinds x levels x provinces x ...: a few thousand): the matching records are read once, not
-    once per facet (a search with a filter at a million records: ~800 ms to ~300 ms, measured)."""
+    once per facet (bench/pages.py times a search with a filter and its facets)."""
     plaqued = Case(
         When(kind__in=list(KINDS_WITH_PLAQUES), then=Exists(hanging_plaques(as_of))),
         default=Value(None),
