@@ -22,7 +22,7 @@ from django.db.models.sql.where import AND, OR, WhereNode
 
 from registry.choices import Kind, Level
 from registry.models import Record
-from registry.regionscope import CODE_RE
+from registry.regionscope import REGION_CODE_RE
 from registry.search import keys as search_keys
 from registry.selectors.records import CatalogQuerySet, SearchMatch, and_terms, plan_search
 
@@ -102,7 +102,7 @@ def _value_token(term, alias: str) -> str | None:
 def _bound(term, alias: str) -> str | None:
     """The region code of `region_id >= code` or `region_id <= code`."""
     if isinstance(term, GreaterThanOrEqual | LessThanOrEqual) and _column(term, alias, REGION):
-        return term.rhs if CODE_RE.fullmatch(term.rhs) else None
+        return term.rhs if REGION_CODE_RE.fullmatch(term.rhs) else None
     return None
 
 
