@@ -53,15 +53,15 @@ DENSE = 16
 class SearchMatch(Expression):
     """`record.id IN (ids the index finds for key)`: a condition usable in filter().
 
-    `total` is state on this object, set once the queryset is built (plan_search) and read by
-    the querysets Django derives from it afterwards and before: the paginator's values_list(),
-    its count() and its slice of a page. They see it because Django's WhereNode.clone() copies
-    the tree's nodes but not its lookups: every clone holds the same Exact(SearchMatch, True),
-    so this very object (and compiling copies it with its attributes: resolve_expression).
-    Should a Django upgrade copy or rebuild lookups on clone, a copy made before the plan would
-    have no total: still the right records and count, but counted by reading them, and pages
-    never walked. tests/test_search_index.py::test_a_planned_search_is_shared_by_every_clone
-    fails loudly then.
+    `total` is state on this object: plan_search sets it once the queryset is built, and every
+    queryset derived from that one, before or after the plan (the paginator's values_list(),
+    its count(), the slice of a page), reads it. They share it because Django's
+    WhereNode.clone() copies the tree's nodes but not its lookups: each clone holds the same
+    Exact(SearchMatch, True), so this very object (compiling works on a copy made by
+    resolve_expression, which keeps the attributes). Should a Django upgrade copy or rebuild
+    lookups on clone, a queryset derived before the plan would have no total: still the right
+    records and count, but counted by reading the records, and its pages never walked.
+    tests/test_search_index.py::test_a_planned_search_is_shared_by_every_clone fails then.
     """
 
     conditional = True
