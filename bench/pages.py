@@ -38,7 +38,12 @@ ADMIN = [
 ]
 
 
-SURVEYOR = ["/admin/registry/record/", "/admin/registry/record/?q=宗祠"]
+# The districts of Shanxi: counted from the partial index of districts (Record.Meta.indexes).
+SURVEYOR = [
+    "/admin/registry/record/",
+    "/admin/registry/record/?q=宗祠",
+    "/admin/registry/record/?kind__exact=district",
+]
 
 
 def _time(client, url: str) -> dict:

@@ -2,7 +2,7 @@
 
 Every filter is SQL: status from the designation dates as of today, "plaqued" an Exists over
 the plaques hanging today, "occupancy" a Subquery of the latest approved survey. `q` goes
-through the search index (registry/services/search_index.py; registry/selectors/records.py).
+through the search index (registry/search/; registry/selectors/records.py).
 """
 
 import django_filters
@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from registry.choices import Kind, Level, Status
 from registry.models import Record
 from registry.regionscope import is_known_scope, region_q
+from registry.search import keys as search_keys
 from registry.selectors import records as selectors
-from registry.services import search_index
 
 OCCUPANCY_CHOICES = [*selectors.OCCUPANCY_CHOICES]
 # Filters a search asks of the index (tokens every record's keys hold), not of the records.
@@ -81,11 +81,11 @@ class RecordFilterSet(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         """The search, with the kind, level and region filters given beside it asked of the
-        index too (search_index.filter_tokens); filter_queryset skips those filters then."""
+        index too (search_keys.filter_tokens); filter_queryset skips those filters then."""
         data = self.form.cleaned_data
-        tokens = search_index.filter_tokens(kind=data.get("kind"), level=data.get("level"))
+        tokens = search_keys.filter_tokens(kind=data.get("kind"), level=data.get("level"))
         if data.get("region"):
-            tokens.append(search_index.scope_token(data["region"]))
+            tokens.append(search_keys.scope_token(data["region"]))
         return selectors.search(queryset, value, tuple(tokens))
 
     def filter_region(self, queryset, name, value):
@@ -105,7 +105,7 @@ class RecordFilterSet(django_filters.FilterSet):
         left to filter_q, which asks them of the search index: counted and paged on the index,
         not by reading every match. The other filters are conditions as usual."""
         data = self.form.cleaned_data
-        searching = search_index.query_key(data.get("q") or "") is not None
+        searching = search_keys.query_key(data.get("q") or "") is not None
         for name, value in data.items():
             if not (searching and name in FOLDED):
                 queryset = self.filters[name].filter(queryset, value)

@@ -8,7 +8,7 @@ import re
 
 from django.db.models import Q
 
-CODE_RE = re.compile(r"^[0-9]{6}$")
+REGION_CODE_RE = re.compile(r"^[0-9]{6}$")
 
 
 def scope_prefix(code: str) -> str:
@@ -42,6 +42,6 @@ def is_known_scope(code: str) -> bool:
     """Six digits, and some region the registry knows lies in it (indicators.md)."""
     from registry.models import Region
 
-    if not isinstance(code, str) or not CODE_RE.fullmatch(code):
+    if not isinstance(code, str) or not REGION_CODE_RE.fullmatch(code):
         return False
     return Region.objects.filter(region_q(code, field="code")).exists()

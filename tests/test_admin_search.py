@@ -7,6 +7,8 @@ import itertools
 import pytest
 from django.contrib.admin.sites import site
 from django.db import connection
+from django.db.models import Q
+from django.db.models.sql.where import AND, OR, WhereNode
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,7 +17,7 @@ from registry import permissions
 from registry.models import Record
 from registry.regionscope import region_q
 from registry.selectors import folded_search
-from registry.selectors.records import search
+from registry.selectors.records import SearchMatch, and_terms, catalog, search
 
 from . import workflow_builders
 from .catalog_builders import PAST, build_catalog, make
@@ -179,7 +181,7 @@ def test_facets_with_a_search_count_each_kind_exactly(admin_client, cat):
 def test_only_what_a_token_says_exactly_is_asked_of_the_index():
     def fold(queryset):
         query = queryset.query
-        kept, tokens = folded_search.fold(folded_search._terms(query.where), "registry_record")
+        kept, tokens = folded_search.fold(and_terms(query.where), "registry_record")
         return len(kept), tokens
 
     records = Record.objects
@@ -199,3 +201,40 @@ def test_only_what_a_token_says_exactly_is_asked_of_the_index():
     assert fold(records.filter(parent__kind="district")) == (1, [])
     mixed = records.filter(region_q("140000") | region_q("140000", field="parent__region_id"))
     assert fold(mixed) == (1, [])
+
+
+def test_one_walk_of_the_where_tree_for_the_catalog_and_the_admin():
+    """and_terms is what both the catalog's count (is the search alone?) and the admin's fold
+    read: plain ANDs flattened, negations and ORs of two or more kept whole, a search as its
+    SearchMatch."""
+
+    def terms(queryset):
+        return and_terms(queryset.query.where)
+
+    records = Record.objects
+    assert len(terms(records.filter(kind="building").filter(level="national", name="x"))) == 3
+    assert len(terms(records.filter(Q(kind="building") | Q(level="national")))) == 1
+    assert len(terms(records.exclude(kind="building", level="national"))) == 1
+    assert terms(records.all()) == []
+    [match, kind] = terms(search(catalog(), "宗祠").filter(kind="building"))
+    assert isinstance(match, SearchMatch) and match.key == "宗祠"
+    assert kind.lhs.target.name == "kind"
+    # Built by hand: an OR of one child is the child; an empty OR matches everything.
+    lookup = terms(records.filter(kind="building"))[0]
+    assert and_terms(WhereNode([WhereNode([lookup], OR)], AND)) == [lookup]
+    assert and_terms(WhereNode([WhereNode([], OR), lookup], AND)) == [lookup]
+
+
+def test_the_admin_search_of_a_searched_queryset_finds_what_both_find(cat):
+    """A SearchMatch already in the queryset is kept as a condition (the walk gives it
+    unwrapped): both searches apply, and the count reads the records."""
+    once = folded_search.search(Record.objects.filter(region_q("140000")), "宗祠")
+    twice = folded_search.search(once, "zhang")
+    expected = {
+        r.code for r in Record.objects.filter(region_q("140000")) if "宗祠" in r.name
+    } & set(search(catalog(), "zhang").values_list("code", flat=True))
+    assert expected and expected != set(once.values_list("code", flat=True))
+    assert set(twice.values_list("code", flat=True)) == expected
+    with CaptureQueriesContext(connection) as queries:
+        assert twice.count() == len(expected)
+    assert "COUNT" in queries[0]["sql"].upper() and "registry_record" in queries[0]["sql"]

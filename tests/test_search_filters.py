@@ -8,8 +8,8 @@ from django.core.cache import cache
 
 from registry.models import Record
 from registry.regionscope import region_q
+from registry.search import keys as search_keys
 from registry.selectors.records import catalog, search
-from registry.services import search_index
 
 from .catalog_builders import build_catalog
 
@@ -79,10 +79,10 @@ def test_a_record_moved_is_found_under_its_new_filters(cat, client):
 
 
 def test_tokens_of_a_record_and_of_a_filter():
-    assert search_index.filter_tokens(kind="building", level="national", region="140728") == [
+    assert search_keys.filter_tokens(kind="building", level="national", region="140728") == [
         "·kbuilding", "·lnational", "·r14", "·r1407", "·r140728",
     ]  # fmt: skip
-    assert [search_index.scope_token(c) for c in ("140000", "140700", "140728", "441900")] == [
+    assert [search_keys.scope_token(c) for c in ("140000", "140700", "140728", "441900")] == [
         "·r14",
         "·r1407",
         "·r140728",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import RegionLevel, Status
 from registry.models import Region
-from registry.regionscope import CODE_RE, region_q
+from registry.regionscope import REGION_CODE_RE, region_q
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -22,7 +22,7 @@ class RegionFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and CODE_RE.fullmatch(value):
+        if value and REGION_CODE_RE.fullmatch(value):
             return queryset.filter(region_q(value, field=self.field))
         return queryset
 

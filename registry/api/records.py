@@ -109,7 +109,7 @@ class RecordDetailSerializer(RecordSerializer):
     plaques = PlaqueSerializer(many=True, source="plaque_list")
     surveys = SurveySerializer(many=True, source="survey_list", help_text="approved, newest first")
     photos = serializers.ListField(
-        child=serializers.URLField(), help_text="not stored by the registry yet: always empty"
+        child=serializers.URLField(), help_text="not published by the API: always empty"
     )
 
     class Meta(RecordSerializer.Meta):

@@ -5,8 +5,8 @@ plaques and approved surveys in one query each: three queries a chunk, bounded m
 same output on SQLite and PostgreSQL (ties and NULLs are ordered in Python, not by the
 database, whose NULL ordering differs). Parents' codes come from one map read first: only
 cities, towns, villages and districts can be parents (a few tens of thousands), and a self-join
-looked each one up beside its child (10 ms of a 2,000-record chunk's 13 ms, measured once at a
-million records).
+that looked each one up beside its child took most of a chunk's time at a million records
+(bench/exchange.py times the export).
 """
 
 from collections import defaultdict
@@ -147,9 +147,9 @@ _SURVEY = template(SURVEY_KEYS) + "}"
 
 def chunk_lines(chunk: Chunk) -> str:
     """The exchange lines of one chunk's records: the text record_line() makes of
-    chunk_records(), written from the rows without building dicts first (9 µs a record instead
-    of 18, measured once at a million records; tests/test_export_parallel.py holds the two
-    equal)."""
+    chunk_records(), written from the rows without building dicts first, which is faster at
+    a million records (bench/exchange.py times the export; tests/test_export_parallel.py holds
+    the two equal)."""
     rows, plaque_rows, survey_rows, parents = chunk
     plaques: dict[int, list] = defaultdict(list)
     surveys: dict[int, list] = defaultdict(list)

@@ -15,10 +15,10 @@ from registry.choices import ALLOWED_PARENT_KINDS, SurveyState
 from registry.db import indexes_built_after
 from registry.models import Photo, Plaque, Record, Survey
 
-R = Record._meta.db_table
-P = Plaque._meta.db_table
-S = Survey._meta.db_table
-PH = Photo._meta.db_table
+RECORDS_TABLE = Record._meta.db_table
+PLAQUES_TABLE = Plaque._meta.db_table
+SURVEYS_TABLE = Survey._meta.db_table
+PHOTOS_TABLE = Photo._meta.db_table
 
 RECORD_COLUMNS = (
     "line", "code", "kind", "name", "name_en", "level", "region", "parent", "designated_on",
@@ -139,7 +139,7 @@ class Staging:
                 errors.append((line, "code", f"duplicate code {code}: already at line {first}"))
             cur.execute(
                 f"""SELECT s.line, s.code, r.kind, s.kind FROM imp_record s
-                    JOIN {R} r ON r.code = s.code WHERE r.kind <> s.kind"""
+                    JOIN {RECORDS_TABLE} r ON r.code = s.code WHERE r.kind <> s.kind"""
             )
             for line, code, old, new in cur.fetchall():
                 errors.append(
@@ -164,7 +164,8 @@ class Staging:
                     SELECT s.line, s.kind, s.parent,
                            COALESCE((SELECT f.kind FROM imp_record f WHERE f.code = s.parent
                                      ORDER BY f.line LIMIT 1),
-                                    (SELECT r.kind FROM {R} r WHERE r.code = s.parent)) AS pk
+                                    (SELECT r.kind FROM {RECORDS_TABLE} r
+                                     WHERE r.code = s.parent)) AS pk
                     FROM imp_record s WHERE s.parent IS NOT NULL) q
                 WHERE pk IS NULL OR NOT (CASE kind {allowed} ELSE FALSE END)"""
         )
@@ -190,12 +191,12 @@ class Staging:
         with connection.cursor() as cur:
             if self.vendor == "postgresql":
                 # Ids are handed out below: no one else may insert records meanwhile.
-                cur.execute(f"LOCK TABLE {R} IN SHARE ROW EXCLUSIVE MODE")
-            cur.execute(f"SELECT MAX(id) FROM {R}")
+                cur.execute(f"LOCK TABLE {RECORDS_TABLE} IN SHARE ROW EXCLUSIVE MODE")
+            cur.execute(f"SELECT MAX(id) FROM {RECORDS_TABLE}")
             (base,) = cur.fetchone()
             if base is not None:  # an empty registry has nothing to match
                 cur.execute(
-                    f"""UPDATE imp_record SET rec_id = r.id FROM {R} r
+                    f"""UPDATE imp_record SET rec_id = r.id FROM {RECORDS_TABLE} r
                         WHERE r.code = imp_record.code"""
                 )
                 self._find_changed(cur)
@@ -210,15 +211,20 @@ class Staging:
             )
             parent_id = f"""COALESCE(
                 (SELECT f.rec_id FROM imp_record f WHERE f.code = s.parent),
-                (SELECT p.id FROM {R} p WHERE p.code = s.parent))"""
+                (SELECT p.id FROM {RECORDS_TABLE} p WHERE p.code = s.parent))"""
             assignments = ", ".join(f"{col} = s.{src}" for col, src in FIELDS)
             cur.execute(
-                f"""UPDATE {R} SET {assignments}, parent_id = {parent_id}, updated_at = %s
+                f"""UPDATE {RECORDS_TABLE}
+                    SET {assignments}, parent_id = {parent_id}, updated_at = %s
                     FROM imp_record s
-                    WHERE {R}.id = s.rec_id AND s.touched = 1 AND s.is_new = 0""",
+                    WHERE {RECORDS_TABLE}.id = s.rec_id AND s.touched = 1 AND s.is_new = 0""",
                 [now],
             )
-            bulk = indexes_built_after(cur, [R, P, S]) if base is None else nullcontext()
+            bulk = (
+                indexes_built_after(cur, [RECORDS_TABLE, PLAQUES_TABLE, SURVEYS_TABLE])
+                if base is None
+                else nullcontext()
+            )
             with bulk:
                 self._insert_new(cur, parent_id, now)
             cur.execute("SELECT COUNT(*), SUM(is_new), SUM(touched) - SUM(is_new) FROM imp_record")
@@ -240,14 +246,15 @@ class Staging:
         cols = ", ".join(col for col, _ in FIELDS)
         srcs = ", ".join(f"s.{src}" for _, src in FIELDS)
         cur.execute(
-            f"""INSERT INTO {R} (id, code, {cols}, parent_id, created_at, updated_at)
+            f"""INSERT INTO {RECORDS_TABLE} (id, code, {cols}, parent_id, created_at, updated_at)
                 SELECT s.rec_id, s.code, {srcs}, {parent_id}, %s, %s
                 FROM imp_record s WHERE s.is_new = 1 ORDER BY s.line""",
             [now, now],
         )
         if self.vendor == "postgresql":
             cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{R}', 'id'), (SELECT MAX(id) FROM {R}))"
+                f"SELECT setval(pg_get_serial_sequence('{RECORDS_TABLE}', 'id'),"
+                f" (SELECT MAX(id) FROM {RECORDS_TABLE}))"
             )
         self._replace_plaques(cur)
         self._replace_surveys(cur, now)
@@ -256,8 +263,8 @@ class Staging:
         differs = " OR ".join(f"s.{src} IS DISTINCT FROM r.{col}" for col, src in FIELDS)
         cur.execute(
             f"""INSERT INTO imp_changed (rec_id)
-                SELECT s.rec_id FROM imp_record s JOIN {R} r ON r.id = s.rec_id
-                LEFT JOIN {R} p ON p.id = r.parent_id
+                SELECT s.rec_id FROM imp_record s JOIN {RECORDS_TABLE} r ON r.id = s.rec_id
+                LEFT JOIN {RECORDS_TABLE} p ON p.id = r.parent_id
                 WHERE {differs} OR s.parent IS DISTINCT FROM p.code"""
         )
         # Plaques and approved surveys compared as multisets, both ways round.
@@ -266,14 +273,14 @@ class Staging:
                              FROM imp_plaque p JOIN imp_record s ON s.line = p.line
                              WHERE s.rec_id IS NOT NULL GROUP BY s.rec_id, {plaque}"""
         registry_plaques = f"""SELECT p.record_id AS rec_id, {plaque}, COUNT(*) AS n
-                               FROM {P} p JOIN imp_record s ON s.rec_id = p.record_id
+                               FROM {PLAQUES_TABLE} p JOIN imp_record s ON s.rec_id = p.record_id
                                GROUP BY p.record_id, {plaque}"""
         survey = ", ".join(["v.surveyed_on"] + [f'v."{f}"' for f in SURVEY_FIELDS])
         staged_surveys = f"""SELECT s.rec_id AS rec_id, {survey}
                              FROM imp_survey v JOIN imp_record s ON s.line = v.line
                              WHERE s.rec_id IS NOT NULL"""
         registry_surveys = f"""SELECT v.building_id AS rec_id, {survey}
-                               FROM {S} v JOIN imp_record s ON s.rec_id = v.building_id
+                               FROM {SURVEYS_TABLE} v JOIN imp_record s ON s.rec_id = v.building_id
                                WHERE v.state = '{APPROVED}'"""
         for staged, registry in (
             (staged_plaques, registry_plaques),
@@ -287,11 +294,11 @@ class Staging:
 
     def _replace_plaques(self, cur) -> None:
         cur.execute(
-            f"""DELETE FROM {P} WHERE record_id IN
+            f"""DELETE FROM {PLAQUES_TABLE} WHERE record_id IN
                 (SELECT rec_id FROM imp_record WHERE touched = 1 AND is_new = 0)"""
         )
         cur.execute(
-            f"""INSERT INTO {P} (record_id, number, installed_on, removed_on)
+            f"""INSERT INTO {PLAQUES_TABLE} (record_id, number, installed_on, removed_on)
                 SELECT s.rec_id, p.number, p.installed_on, p.removed_on
                 FROM imp_plaque p JOIN imp_record s ON s.line = p.line
                 WHERE s.touched = 1"""
@@ -304,27 +311,31 @@ class Staging:
         touched_old = "SELECT rec_id FROM imp_record WHERE touched = 1 AND is_new = 0"
         cur.execute(
             f"""INSERT INTO imp_gone_survey (id)
-                SELECT id FROM {S} WHERE state = '{APPROVED}' AND building_id IN ({touched_old})
+                SELECT id FROM {SURVEYS_TABLE}
+                WHERE state = '{APPROVED}' AND building_id IN ({touched_old})
                 AND NOT EXISTS (
                     SELECT 1 FROM imp_survey v JOIN imp_record s ON s.line = v.line
-                    WHERE s.rec_id = {S}.building_id AND v.surveyed_on = {S}.surveyed_on)"""
+                    WHERE s.rec_id = {SURVEYS_TABLE}.building_id
+                    AND v.surveyed_on = {SURVEYS_TABLE}.surveyed_on)"""
         )
-        cur.execute(f"DELETE FROM {S} WHERE id IN (SELECT id FROM imp_gone_survey)")
+        cur.execute(f"DELETE FROM {SURVEYS_TABLE} WHERE id IN (SELECT id FROM imp_gone_survey)")
         self._detach_photos(cur)
         sets = ", ".join(f'"{f}" = v."{f}"' for f in SURVEY_FIELDS)
         cur.execute(
-            f"""UPDATE {S} SET {sets} FROM imp_survey v JOIN imp_record s ON s.line = v.line
-                WHERE s.touched = 1 AND s.is_new = 0 AND {S}.building_id = s.rec_id
-                AND {S}.surveyed_on = v.surveyed_on AND {S}.state = '{APPROVED}'"""
+            f"""UPDATE {SURVEYS_TABLE} SET {sets}
+                FROM imp_survey v JOIN imp_record s ON s.line = v.line
+                WHERE s.touched = 1 AND s.is_new = 0 AND {SURVEYS_TABLE}.building_id = s.rec_id
+                AND {SURVEYS_TABLE}.surveyed_on = v.surveyed_on
+                AND {SURVEYS_TABLE}.state = '{APPROVED}'"""
         )
         cols = ", ".join(f'"{f}"' for f in SURVEY_FIELDS)
         vcols = ", ".join(f'v."{f}"' for f in SURVEY_FIELDS)
         cur.execute(
-            f"""INSERT INTO {S} (building_id, surveyed_on, {cols}, state, created_at)
+            f"""INSERT INTO {SURVEYS_TABLE} (building_id, surveyed_on, {cols}, state, created_at)
                 SELECT s.rec_id, v.surveyed_on, {vcols}, '{APPROVED}', %s
                 FROM imp_survey v JOIN imp_record s ON s.line = v.line
                 WHERE s.touched = 1 AND (s.is_new = 1 OR NOT EXISTS (
-                    SELECT 1 FROM {S} x WHERE x.building_id = s.rec_id
+                    SELECT 1 FROM {SURVEYS_TABLE} x WHERE x.building_id = s.rec_id
                     AND x.surveyed_on = v.surveyed_on AND x.state = '{APPROVED}'))""",
             [now],
         )
@@ -340,9 +351,11 @@ class Staging:
         photo to commit, and this statement, run after, sees it."""
         cur.execute(
             f"""INSERT INTO imp_detached (id)
-                SELECT id FROM {PH} WHERE survey_id IN (SELECT id FROM imp_gone_survey)"""
+                SELECT id FROM {PHOTOS_TABLE} WHERE survey_id IN (SELECT id FROM imp_gone_survey)"""
         )
-        cur.execute(f"UPDATE {PH} SET survey_id = NULL WHERE id IN (SELECT id FROM imp_detached)")
+        cur.execute(
+            f"UPDATE {PHOTOS_TABLE} SET survey_id = NULL WHERE id IN (SELECT id FROM imp_detached)"
+        )
 
 
 class _Writer:

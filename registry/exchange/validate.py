@@ -23,11 +23,11 @@ from registry.choices import (
     forbidden_character,
     is_blank,
 )
+from registry.regionscope import REGION_CODE_RE
 
 from .format import MAX_LENGTHS, PLAQUE_KEYS, RECORD_KEYS, SURVEY_KEYS
 
-CODE_RE = re.compile(RECORD_CODE_PATTERN)
-REGION_RE = re.compile(r"[0-9]{6}")
+RECORD_CODE_RE = re.compile(RECORD_CODE_PATTERN)
 DATE_RE = re.compile(ISO_DATE_PATTERN)
 KINDS = frozenset(Kind.values)
 LEVELS = frozenset(Level.values)
@@ -57,8 +57,8 @@ def _unique_keys(pairs: list) -> dict:
     return obj
 
 
-# The pairs hook costs ~4 µs a line (3.4-4.9 measured once, 200,000 demo lines): the price of
-# refusing {"code": "B1", ..., "code": "B2"} instead of importing B2 alone.
+# The pairs hook costs a little time on every line (bench/exchange.py times the import): the
+# price of refusing {"code": "B1", ..., "code": "B2"} instead of importing B2 alone.
 _decoder = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
 
 
@@ -260,7 +260,7 @@ def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Pars
             errors.add(key, "required")
     kind = _choice(obj, "kind", KINDS, errors, required=True)
     code = obj.get("code")
-    if type(code) is not str or not CODE_RE.fullmatch(code):
+    if type(code) is not str or not RECORD_CODE_RE.fullmatch(code):
         if "code" in obj:
             errors.add("code", f"must be 1-40 of A-Z a-z 0-9 . _ -, not {code!r}")
         code = None
@@ -270,14 +270,14 @@ def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Pars
     name_en = _text(obj, "name_en", errors)
     level = _choice(obj, "level", LEVELS, errors, required=True)
     region = obj.get("region")
-    if type(region) is not str or not REGION_RE.fullmatch(region):
+    if type(region) is not str or not REGION_CODE_RE.fullmatch(region):
         if "region" in obj:
             errors.add("region", f"must be a six-digit GB/T 2260 code, not {region!r}")
     elif region not in regions:
         errors.add("region", f"unknown region code {region}")
     parent = obj.get("parent")
     if parent is not None:
-        if type(parent) is not str or not CODE_RE.fullmatch(parent):
+        if type(parent) is not str or not RECORD_CODE_RE.fullmatch(parent):
             errors.add("parent", f"must be a record code or null, not {parent!r}")
         elif kind in PARENTLESS_KINDS:
             errors.add("parent", f"a {kind} has no parent")

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from django.utils import timezone
 
@@ -103,20 +103,31 @@ def _render_geojson(chunk: Chunk, today: str) -> tuple[str, int]:
     return "".join("," + dumps(feature) + "\n" for feature in features), len(records)
 
 
-# format: (render, header, footer, what export_heritage reads for it)
-FORMATS: dict[str, tuple[Callable[[Chunk, str], tuple[str, int]], str, str, dict]] = {
-    "jsonl": (_render_jsonl, "", "", {}),
-    "csv": (
+class Format(NamedTuple):
+    """How export() writes one format."""
+
+    # A chunk's text and how many records it holds (run in a worker on a large export).
+    render: Callable[[Chunk, str], tuple[str, int]]
+    header: str = ""  # written before the first chunk
+    footer: str = ""  # ...and after the last
+    reading: dict | None = None  # what iter_chunks reads for it (None: everything)
+    # Each item begins with a comma (a JSON array's separator): the file's first is dropped.
+    comma_first: bool = False
+
+
+FORMATS: dict[str, Format] = {
+    "jsonl": Format(_render_jsonl),
+    "csv": Format(
         _render_csv,
-        "\ufeff" + ",".join(header for header, _ in CSV_COLUMNS) + "\r\n",  # BOM: Excel reads UTF-8
-        "",
-        {},
+        # With a BOM: Excel reads the file as UTF-8.
+        header="\ufeff" + ",".join(header for header, _ in CSV_COLUMNS) + "\r\n",
     ),
-    "geojson": (
+    "geojson": Format(
         _render_geojson,
-        '{"type":"FeatureCollection","features":[\n',
-        "]}\n",
-        {"located_only": True, "children": False},
+        header='{"type":"FeatureCollection","features":[\n',
+        footer="]}\n",
+        reading={"located_only": True, "children": False},
+        comma_first=True,
     ),
 }
 
@@ -130,26 +141,27 @@ def export(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write every matching record to `out` in format `fmt`; returns how many were written."""
-    _, header, footer, reading = FORMATS[fmt]
+    spec = FORMATS[fmt]
     today = timezone.localdate().isoformat()
-    out.write(header)
+    out.write(spec.header)
     count = 0
     # One snapshot for every chunk: an import committed mid-export must not leave the file with
     # a child whose parent was read before it existed (another registry would refuse it).
     with read_snapshot():
-        for text, n in _rendered(iter_chunks(region=region, kind=kind, **reading), fmt, today):
-            if fmt == "geojson" and count == 0:
-                text = text[1:]  # no comma before the first feature
+        chunks = iter_chunks(region=region, kind=kind, **(spec.reading or {}))
+        for text, n in _rendered(chunks, fmt, today):
+            if spec.comma_first and count == 0:
+                text = text[1:]  # no comma before the first item
             out.write(text)
             count += n
             if progress:
                 progress(count)
-    out.write(footer)
+    out.write(spec.footer)
     return count
 
 
 def _render(fmt: str, today: str, chunk: Chunk) -> tuple[str, int]:
-    return FORMATS[fmt][0](chunk, today)
+    return FORMATS[fmt].render(chunk, today)
 
 
 def _render_in_worker(fmt: str, today: str, payload: bytes) -> tuple[str, int]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import ISO_DATE_PATTERN, Level
 from registry.models import Region
-from registry.regionscope import CODE_RE, region_q
+from registry.regionscope import REGION_CODE_RE, region_q
 from registry.selectors.indicators import GROUPINGS
 
 ISO_DATE = re.compile(ISO_DATE_PATTERN)
@@ -75,7 +75,7 @@ class IndicatorParamsForm(forms.Form):
         code = self.cleaned_data["region"]
         if not code:
             return None
-        if not CODE_RE.fullmatch(code):
+        if not REGION_CODE_RE.fullmatch(code):
             raise forms.ValidationError(_("行政区划代码应为六位数字（GB/T 2260）。"))
         # Valid when some known division lies in it: 110100 holds 110101 though the registry
         # has no row 110100 (Beijing has no prefecture level).

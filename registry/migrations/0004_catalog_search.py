@@ -3,21 +3,22 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from registry.migrations import _search_rebuild_v1
+
 
 def create_search_index(apps, schema_editor):
     """The inverted index over SearchDoc.terms is vendor-specific DDL the ORM cannot express
     (an FTS5 table on SQLite, a GIN expression index on PostgreSQL); then a registry that
-    already holds records gets its search data at once (set-based, batched)."""
-    from registry.services import search_index
-
-    schema_editor.execute(search_index.create_index_sql())
-    search_index.refresh()
+    already holds records gets its search data at once. Both frozen in _search_rebuild_v1.py:
+    a later change of the search services does not change what this migration does."""
+    vendor = schema_editor.connection.vendor
+    schema_editor.execute(_search_rebuild_v1.create_index_sql(vendor))
+    _search_rebuild_v1.rebuild(schema_editor.connection)
 
 
 def drop_search_index(apps, schema_editor):
-    from registry.services import search_index
-
-    schema_editor.execute(search_index.drop_index_sql())
+    vendor = schema_editor.connection.vendor
+    schema_editor.execute(_search_rebuild_v1.drop_index_sql(vendor))
 
 
 class Migration(migrations.Migration):

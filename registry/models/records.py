@@ -114,11 +114,11 @@ class Record(models.Model):
             models.Index(fields=["region", "kind"], name="record_region_kind"),
             # A list of one kind in code order (the admin's kind filter, the catalog's, an
             # export) reads the few cities, towns, villages or districts from an index of their
-            # own instead of walking the code index past a million buildings (the admin's
-            # districts at 1,035,121 records: 247 to 68 ms, bench/pages.py, medians of five
-            # alternating runs); region and level ride along so that those filters beside it,
-            # and its count, read no record (with kind and code alone, counting Shanxi's
-            # districts read every district: 72 ms against 1.4 ms, same records, measured once).
+            # own instead of walking the code index past a million buildings; region and level
+            # ride along so that those filters beside it, and its count, read no record (with
+            # kind and code alone, counting Shanxi's districts read every district). The
+            # bench times the admin's districts, for everyone and for Shanxi's surveyor
+            # (bench/pages.py).
             # Partial, so SQLite uses one only where a query says `kind = 'district'` (say):
             # never for the indicator state's `kind IN (...)`, whose plan a full index on kind
             # once misled. Buildings need none: nearly every record is one, so the code index

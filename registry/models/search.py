@@ -1,9 +1,10 @@
 """The catalog's search data, derived from Record by registry.services.search_index.
 
-One row per record: `terms`, the space-separated search keys of the record (see the service),
-indexed by the database's own inverted index, created in migration 0004 outside the ORM:
-an FTS5 table (external content, this table) on SQLite, a GIN index over the keys as tsvector
-lexemes on PostgreSQL. Both answer "some key starts with q", which is all a search asks.
+One row per record: `terms`, the space-separated search keys of the record (what they are:
+registry/search/keys.py), indexed by the database's own inverted index, created in migration
+0004 outside the ORM: an FTS5 table (external content, this table) on SQLite, a GIN index
+over the keys as tsvector lexemes on PostgreSQL. Both answer "some key starts with q", which is
+all a search asks (registry/search/query.py).
 """
 
 from django.db import models

@@ -25,7 +25,7 @@ from registry.choices import (
     validate_text,
 )
 from registry.exchange.format import MAX_LENGTHS
-from registry.exchange.validate import CODE_RE
+from registry.exchange.validate import RECORD_CODE_RE
 from registry.models import Photo, Plaque, Record, Survey
 
 # The text fields the importer limits, by the model that holds each.
@@ -56,7 +56,7 @@ def _codes_and_names():
     # In Python: the code pattern is a regular expression, which SQLite has no function for.
     rows = Record.objects.order_by("code").values_list("code", "name")
     for code, name in rows.iterator(chunk_size=10_000):
-        if not CODE_RE.fullmatch(code):
+        if not RECORD_CODE_RE.fullmatch(code):
             yield code, "code", f"must be 1-40 of A-Z a-z 0-9 . _ -, not {code!r}"
         if is_blank(name):
             yield code, "name", "must not be blank"

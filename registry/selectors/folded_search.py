@@ -1,6 +1,6 @@
 """A search of any record queryset (the admin's list: the user's regions, the list filters,
 lookups in the URL) with the conditions the search index answers exactly asked of the index
-as filter tokens (registry/services/search_index.py), as the catalog does for its kind, level
+as filter tokens (registry/search/keys.py), as the catalog does for its kind, level
 and region filters (registry/filtersets.py). When nothing else is left, the search is counted
 on the index alone and its pages planned by that count (selectors.records.plan_search), not
 counted by reading every match's record.
@@ -22,14 +22,14 @@ from django.db.models.sql.where import AND, OR, WhereNode
 
 from registry.choices import Kind, Level
 from registry.models import Record
-from registry.regionscope import CODE_RE
-from registry.selectors.records import CatalogQuerySet, SearchMatch, plan_search
-from registry.services import search_index
+from registry.regionscope import REGION_CODE_RE
+from registry.search import keys as search_keys
+from registry.selectors.records import CatalogQuerySet, SearchMatch, and_terms, plan_search
 
 KIND, LEVEL, REGION = (Record._meta.get_field(name) for name in ("kind", "level", "region"))
 VALUE_TOKENS = {
-    KIND: {kind: search_index.filter_tokens(kind=kind)[0] for kind in Kind.values},
-    LEVEL: {level: search_index.filter_tokens(level=level)[0] for level in Level.values},
+    KIND: {kind: search_keys.filter_tokens(kind=kind)[0] for kind in Kind.values},
+    LEVEL: {level: search_keys.filter_tokens(level=level)[0] for level in Level.values},
 }
 Token = str | tuple[str, ...]
 
@@ -37,11 +37,11 @@ Token = str | tuple[str, ...]
 def search(queryset, q: str):
     """The records of `queryset` (a plain Record queryset) whose keys `q` starts; a
     CatalogQuerySet, counted on the index when the search is all that is left."""
-    key = search_index.query_key(q)
+    key = search_keys.query_key(q)
     if key is None:
         return queryset
     query = queryset.query.chain()
-    kept, tokens = fold(_terms(query.where), query.get_initial_alias())
+    kept, tokens = fold(and_terms(query.where), query.get_initial_alias())
     query.where = WhereNode(kept, AND)
     found = CatalogQuerySet(model=queryset.model, query=query, using=queryset.db)
     found = found.filter(SearchMatch(key, tuple(tokens)))
@@ -73,17 +73,9 @@ def fold(terms: list, alias: str) -> tuple[list, list[Token]]:
             kept.append(low)
             continue
         highs.remove(high)
-        tokens.append(search_index.region_token(_prefix(low.rhs, high.rhs)))
+        tokens.append(search_keys.region_token(_prefix(low.rhs, high.rhs)))
     kept += highs
     return kept, tokens
-
-
-def _terms(node) -> list:
-    """The conditions ANDed in a WHERE tree; a negated or OR subtree stays whole."""
-    plain = isinstance(node, WhereNode) and not node.negated
-    if plain and (node.connector == AND or len(node.children) == 1):
-        return [term for child in node.children for term in _terms(child)]
-    return [node]
 
 
 def _column(term, alias: str, field) -> bool:
@@ -110,7 +102,7 @@ def _value_token(term, alias: str) -> str | None:
 def _bound(term, alias: str) -> str | None:
     """The region code of `region_id >= code` or `region_id <= code`."""
     if isinstance(term, GreaterThanOrEqual | LessThanOrEqual) and _column(term, alias, REGION):
-        return term.rhs if CODE_RE.fullmatch(term.rhs) else None
+        return term.rhs if REGION_CODE_RE.fullmatch(term.rhs) else None
     return None
 
 
@@ -128,7 +120,7 @@ def _any_region(term, alias: str) -> tuple[str, ...] | None:
         return None
     tokens = []
     for child in term.children:
-        pair = _terms(child)
+        pair = and_terms(child)
         if len(pair) != 2 or any(_bound(t, alias) is None for t in pair):
             return None
         low, high = sorted(pair, key=lambda t: isinstance(t, LessThanOrEqual))
@@ -136,5 +128,5 @@ def _any_region(term, alias: str) -> tuple[str, ...] | None:
             return None
         if (prefix := _prefix(low.rhs, high.rhs)) is None:
             return None
-        tokens.append(search_index.region_token(prefix))
+        tokens.append(search_keys.region_token(prefix))
     return tuple(dict.fromkeys(tokens)) or None

@@ -96,7 +96,7 @@ def with_rates(figures: dict) -> dict:
 
 # --- 2. Reports ------------------------------------------------------------------------------
 
-T = IndicatorTotal._meta.db_table
+TOTALS_TABLE = IndicatorTotal._meta.db_table
 KEY_SQL = {
     "province": "SUBSTR(t.region_code, 1, 2) || '0000'",
     "prefecture": "SUBSTR(t.region_code, 1, 4) || '00'",
@@ -116,7 +116,7 @@ def _latest_sql(region: str | None, level: str | None, days: list) -> tuple[str,
     if region:
         where, scope = "WHERE r.code BETWEEN %s AND %s", list(scope_range(region))
     sql = (
-        f"SELECT d.day AS day, (SELECT t2.id FROM {T} t2"
+        f"SELECT d.day AS day, (SELECT t2.id FROM {TOTALS_TABLE} t2"
         " WHERE t2.region_code = r.code AND t2.level = l.level AND t2.day <= d.day"
         " ORDER BY t2.day DESC LIMIT 1) AS tid"
         f" FROM {Region._meta.db_table} r"
@@ -134,7 +134,10 @@ def _sum_latest(key: str, region, level, days) -> list[tuple]:
     """(key, *FIGURES) summed over the latest rows, grouped by the SQL expression `key`."""
     latest, params = _latest_sql(region, level, days)
     group = "" if key == "''" else f"GROUP BY {key}"
-    sql = f"SELECT {key}, {SUMS_SQL} FROM ({latest}) latest JOIN {T} t ON t.id = latest.tid {group}"
+    sql = (
+        f"SELECT {key}, {SUMS_SQL} FROM ({latest}) latest"
+        f" JOIN {TOTALS_TABLE} t ON t.id = latest.tid {group}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -1,9 +1,9 @@
 """Reads of the public catalog: search, the derived filters, list pages and a record's page.
 
 The search (`q`) is a condition on the record id, answered by the search index
-(registry/services/search_index.py). Two things keep it fast at national scale on SQLite:
+(registry/search/query.py). Two things keep it fast at national scale on SQLite:
 - a search alone is counted on the index alone (CatalogQuerySet.count), without reading one
-  record: 宗祠 finds ~90,000 of a million records in a few milliseconds;
+  record, however many it finds (bench/catalog.py times 宗祠 at a million records);
 - when it finds many records and the list is in code order, SQLite walks the code index and
   checks each record against the matches until the page is full (`+id IN`: the unary plus
   stops it from looking up every match first and sorting them all). With few matches it looks
@@ -36,22 +36,34 @@ from django.utils.translation import gettext_lazy as _
 from registry.choices import KINDS_WITH_PLAQUES, Kind, Occupancy, Status
 from registry.models import Plaque, Record, RecordQuerySet, Survey
 from registry.models.records import hanging_q
-from registry.services import search_index
+from registry.search import query as index_query
+from registry.search.keys import query_key
 
 UNKNOWN = "unknown"
 OCCUPANCY_CHOICES = [*Occupancy.choices, (UNKNOWN, _("未知"))]
 # Above this many matches, a code-ordered page walks the code index (see the module doc);
-# probing the index record by record pays when one record in DENSE matches (measured).
-# Looking the matches up and sorting them costs ~1 µs a match; the walk ~15 ms when the matches
-# are spread over the codes, but up to ~120 ms at a million records when they all sit at the
-# end (老街: 3,862 districts, all coded after the buildings). Measured once at 1,035,121
-# records (bench/pages.py times 老街 since): from 20,000 matches the walk wins even then.
+# probing the index record by record pays when one record in DENSE matches. Looking the
+# matches up and sorting them grows with their number; the walk is short when the matches are
+# spread over the codes, and longest when they all sit at the end (老街: districts only, all
+# coded after the buildings). Both thresholds were set on the bench at a million records,
+# where from WALK_MIN matches the walk wins even then: bench/pages.py times 老街.
 WALK_MIN = 20_000
 DENSE = 16
 
 
 class SearchMatch(Expression):
-    """`record.id IN (ids the index finds for key)`: a condition usable in filter()."""
+    """`record.id IN (ids the index finds for key)`: a condition usable in filter().
+
+    `total` is state on this object: plan_search sets it once the queryset is built, and every
+    queryset derived from that one, before or after the plan (the paginator's values_list(),
+    its count(), the slice of a page), reads it. They share it because Django's
+    WhereNode.clone() copies the tree's nodes but not its lookups: each clone holds the same
+    Exact(SearchMatch, True), so this very object (compiling works on a copy made by
+    resolve_expression, which keeps the attributes). Should a Django upgrade copy or rebuild
+    lookups on clone, a queryset derived before the plan would have no total: still the right
+    records and count, but counted by reading the records, and its pages never walked.
+    tests/test_search_index.py::test_a_planned_search_is_shared_by_every_clone fails then.
+    """
 
     conditional = True
     output_field = BooleanField()
@@ -59,27 +71,27 @@ class SearchMatch(Expression):
     def __init__(self, key: str, tokens: tuple[str, ...] = ()):
         super().__init__()
         self.key = key
-        self.tokens = tuple(tokens)  # filter tokens the records must hold too (search_index)
+        self.tokens = tuple(tokens)  # filter tokens the records must hold too (search/keys.py)
         self.total: int | None = None  # set by plan_search(): how many records the key finds
         self.records = 0  # ...and about how many records there are
 
     def as_sql(self, compiler, connection):
         column = f"{compiler.quote_name_unless_alias(Record._meta.db_table)}.id"
-        param = [search_index.match_param(self.key, self.tokens)]
+        param = [index_query.match_param(self.key, self.tokens)]
         if connection.vendor == "sqlite" and self._walks(compiler.query):
-            alone = len(_conditions(compiler.query.where)) == 1
+            alone = len(and_terms(compiler.query.where)) == 1
             short = len(self.key) <= 2 and not self.tokens
             if alone and short and self.total * DENSE >= self.records:
                 # A key of one or two characters is a single doclist (FTS5 prefix index):
                 # probing it for each record walked beats copying its many matches first,
                 # when the search alone decides (other filters would thin the matches out).
-                fts = search_index.FTS
+                fts = index_query.FTS
                 return (
                     f"EXISTS (SELECT 1 FROM {fts} WHERE {fts} MATCH %s AND rowid = {column})",
                     param,
                 )
             column = f"+{column}"
-        return f"{column} IN ({search_index.match_sql()})", param
+        return f"{column} IN ({index_query.match_sql()})", param
 
     def _walks(self, query) -> bool:
         """A page (sliced) in code order of a search with many matches."""
@@ -92,8 +104,8 @@ class SearchMatch(Expression):
 
 class CatalogQuerySet(RecordQuerySet):
     def count(self) -> int:
-        conditions = _conditions(self.query.where)
-        only = conditions[0] if len(conditions) == 1 else None
+        terms = and_terms(self.query.where)
+        only = terms[0] if len(terms) == 1 else None
         if (
             self._result_cache is None
             and isinstance(only, SearchMatch)
@@ -104,13 +116,19 @@ class CatalogQuerySet(RecordQuerySet):
         return super().count()
 
 
-def _conditions(where) -> list:
-    """The conditions ANDed in a WHERE tree, a filter(SearchMatch(...)) unwrapped; a subtree
-    that is not a plain AND stays whole."""
+def and_terms(where) -> list:
+    """The conditions ANDed in a WHERE tree (a Query's `where`), in order. A subtree that is
+    not a plain AND stays one term: negated, or an OR (XOR) of two or more; an OR of one child
+    is that child, an empty one matches everything (Django compiles it to nothing) and gives
+    no term. A filter(SearchMatch(...)), which Django keeps as Exact(SearchMatch, True), is the
+    SearchMatch itself: it compiles to the same SQL on its own.
+
+    The one walk of the tree: the catalog's count and plan read it (is the search alone?), and
+    the admin's search folds the terms it returns (selectors/folded_search.py)."""
     if isinstance(where, WhereNode):
         if where.negated or (where.connector != AND and len(where.children) > 1):
             return [where]
-        return [c for child in where.children for c in _conditions(child)]
+        return [term for child in where.children for term in and_terms(child)]
     if isinstance(where, Exact) and isinstance(where.lhs, SearchMatch) and where.rhs is True:
         return [where.lhs]
     return [where]
@@ -122,7 +140,7 @@ def catalog() -> CatalogQuerySet:
 
 def search(queryset, q: str, tokens: tuple[str, ...] = ()):
     """Records whose keys `q` starts (and that hold every filter token in `tokens`)."""
-    key = search_index.query_key(q)
+    key = query_key(q)
     return queryset if key is None else queryset.filter(SearchMatch(key, tokens))
 
 
@@ -131,8 +149,8 @@ def match_count(key: str, tokens: tuple[str, ...] = ()) -> tuple[int, int]:
     largest record id (about how many records there are; one index seek)."""
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT ({search_index.count_sql()}), (SELECT MAX(id) FROM {Record._meta.db_table})",
-            [search_index.match_param(key, tokens)],
+            f"SELECT ({index_query.count_sql()}), (SELECT MAX(id) FROM {Record._meta.db_table})",
+            [index_query.match_param(key, tokens)],
         )
         total, largest = cur.fetchone()
         return total, largest or 0
@@ -141,7 +159,7 @@ def match_count(key: str, tokens: tuple[str, ...] = ()) -> tuple[int, int]:
 def plan_search(queryset):
     """Counts the search's matches once (one index query): the count of a search alone, and
     what decides the plan of its pages."""
-    matches = [c for c in _conditions(queryset.query.where) if isinstance(c, SearchMatch)]
+    matches = [t for t in and_terms(queryset.query.where) if isinstance(t, SearchMatch)]
     if len(matches) == 1:
         match = matches[0]
         match.total, match.records = match_count(match.key, match.tokens)
@@ -168,7 +186,7 @@ def facet_counts(queryset, as_of: datetime.date) -> dict[str, dict[str, int]]:
 
     One GROUP BY on all six at once, then each facet summed from those few groups (at most
     kinds x levels x provinces x ...: a few thousand): the matching records are read once, not
-    once per facet (a search with a filter at a million records: ~800 ms to ~300 ms, measured)."""
+    once per facet (bench/pages.py times a search with a filter and its facets)."""
     plaqued = Case(
         When(kind__in=list(KINDS_WITH_PLAQUES), then=Exists(hanging_plaques(as_of))),
         default=Value(None),
@@ -280,7 +298,9 @@ def record_detail(code: str, as_of: datetime.date) -> Record | None:
     surveys = approved_surveys(as_of, building=record)
     record.survey_list = list(surveys.only("surveyed_on", "occupancy", "condition", "use"))
     record.region_path = region_path(record)
-    record.photos = []  # the registry stores no photos yet
+    # The admin stores photos (registry/services/photos.py, selectors/photos.py), but the
+    # public page does not read them: it shows none, whatever is stored.
+    record.photos = []
     return record
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from registry.models import ChangeAction, ChangeLog, Photo, Plaque, Record, Survey
 
-L = ChangeLog._meta.db_table
+CHANGELOG_TABLE = ChangeLog._meta.db_table
 # Bookkeeping columns that are not facts of the registry.
 SKIPPED = frozenset({"id", "created_at", "updated_at", "version", "uploaded_at"})
 # model -> (SQL of its record id, SQL of its name for people), with the model's table as `o`
@@ -97,12 +97,12 @@ def log_bulk(
     record_id, repr_sql = _RECORD_JOIN[model]
     label = model._meta.label_lower
     previous = (
-        f"(SELECT p.after FROM {L} p WHERE p.object_type = %s AND p.object_id = o.id"
+        f"(SELECT p.after FROM {CHANGELOG_TABLE} p WHERE p.object_type = %s AND p.object_id = o.id"
         " ORDER BY p.id DESC LIMIT 1)"
     )
     sql = (
-        f"INSERT INTO {L} (time, user_id, action, object_type, object_id, object_repr,"
-        " record_id, region_id, before, after)"
+        f"INSERT INTO {CHANGELOG_TABLE} (time, user_id, action, object_type, object_id,"
+        " object_repr, record_id, region_id, before, after)"
         f" SELECT %s, %s, %s, %s, o.id, SUBSTR({repr_sql}, 1, 300), {record_id}, r.region_id,"
         f" {previous}, {_json_sql(model)}"
         f" FROM {table} o JOIN {Record._meta.db_table} r ON r.id = {record_id}"

@@ -23,11 +23,11 @@ from registry.db import ids_sql, indexes_built_after
 from registry.models import IndicatorChange, IndicatorTotal, Plaque, Record, Survey
 from registry.selectors.indicators import FIGURES, figures_sql, record_state_sql
 
-R = Record._meta.db_table
-P = Plaque._meta.db_table
-S = Survey._meta.db_table
-C = IndicatorChange._meta.db_table
-T = IndicatorTotal._meta.db_table
+RECORDS_TABLE = Record._meta.db_table
+PLAQUES_TABLE = Plaque._meta.db_table
+SURVEYS_TABLE = Survey._meta.db_table
+CHANGES_TABLE = IndicatorChange._meta.db_table
+TOTALS_TABLE = IndicatorTotal._meta.db_table
 # Any constant: serialises concurrent refreshes on PostgreSQL, which would otherwise both
 # rebuild the same series and collide on its unique days. SQLite serialises writers anyway.
 LOCK_KEY = 7_260_2260
@@ -43,11 +43,11 @@ def refresh(records: QuerySet | Iterable[int] | None = None) -> None:
         if connection.vendor == "postgresql":
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         if records is None:
-            cur.execute(f"DELETE FROM {C}")
-            cur.execute(f"DELETE FROM {T}")
-            with indexes_built_after(cur, [C, T]):
+            cur.execute(f"DELETE FROM {CHANGES_TABLE}")
+            cur.execute(f"DELETE FROM {TOTALS_TABLE}")
+            with indexes_built_after(cur, [CHANGES_TABLE, TOTALS_TABLE]):
                 cur.execute(*_insert_changes("", []))
-                cur.execute(*_insert_totals(f"{C} c"))
+                cur.execute(*_insert_totals(f"{CHANGES_TABLE} c"))
             return
         ids, params = ids_sql(records)
         # The series to rebuild: where the records counted (their old change rows) and where
@@ -55,17 +55,20 @@ def refresh(records: QuerySet | Iterable[int] | None = None) -> None:
         cur.execute("DROP TABLE IF EXISTS ind_series")
         cur.execute(
             f"CREATE TEMP TABLE ind_series AS"
-            f" SELECT region_code, level FROM {C} WHERE record_id IN ({ids})"
-            f" UNION SELECT region_id, level FROM {R} WHERE id IN ({ids})",
+            f" SELECT region_code, level FROM {CHANGES_TABLE} WHERE record_id IN ({ids})"
+            f" UNION SELECT region_id, level FROM {RECORDS_TABLE} WHERE id IN ({ids})",
             params * 2,
         )
-        cur.execute(f"DELETE FROM {C} WHERE record_id IN ({ids})", params)
+        cur.execute(f"DELETE FROM {CHANGES_TABLE} WHERE record_id IN ({ids})", params)
         cur.execute(*_insert_changes(f"AND r.id IN ({ids})", params))
         cur.execute(
-            f"DELETE FROM {T} WHERE id IN (SELECT t.id FROM ind_series s CROSS JOIN {T} t"
+            f"DELETE FROM {TOTALS_TABLE} WHERE id IN"
+            f" (SELECT t.id FROM ind_series s CROSS JOIN {TOTALS_TABLE} t"
             f" WHERE {_same_series('t')})"
         )
-        cur.execute(*_insert_totals(f"ind_series s CROSS JOIN {C} c WHERE {_same_series('c')}"))
+        cur.execute(
+            *_insert_totals(f"ind_series s CROSS JOIN {CHANGES_TABLE} c WHERE {_same_series('c')}")
+        )
         cur.execute("DROP TABLE ind_series")
 
 
@@ -88,13 +91,17 @@ def _insert_changes(scope: str, params: list) -> tuple[str, list]:
         return f"{day} > r.designated_on AND (r.revoked_on IS NULL OR {day} < r.revoked_on)"
 
     days = (
-        f"SELECT r.id AS record_id, r.designated_on AS day FROM {R} r WHERE {base}"
-        f" UNION ALL SELECT r.id, r.revoked_on FROM {R} r WHERE {base} AND r.revoked_on IS NOT NULL"
-        f" UNION ALL SELECT r.id, p.installed_on FROM {P} p JOIN {R} r ON r.id = p.record_id"
+        f"SELECT r.id AS record_id, r.designated_on AS day FROM {RECORDS_TABLE} r WHERE {base}"
+        f" UNION ALL SELECT r.id, r.revoked_on FROM {RECORDS_TABLE} r"
+        f" WHERE {base} AND r.revoked_on IS NOT NULL"
+        f" UNION ALL SELECT r.id, p.installed_on"
+        f" FROM {PLAQUES_TABLE} p JOIN {RECORDS_TABLE} r ON r.id = p.record_id"
         f" WHERE {base} AND {inside('p.installed_on')}"
-        f" UNION ALL SELECT r.id, p.removed_on FROM {P} p JOIN {R} r ON r.id = p.record_id"
+        f" UNION ALL SELECT r.id, p.removed_on"
+        f" FROM {PLAQUES_TABLE} p JOIN {RECORDS_TABLE} r ON r.id = p.record_id"
         f" WHERE {base} AND {inside('p.removed_on')}"
-        f" UNION ALL SELECT r.id, s.surveyed_on FROM {S} s JOIN {R} r ON r.id = s.building_id"
+        f" UNION ALL SELECT r.id, s.surveyed_on"
+        f" FROM {SURVEYS_TABLE} s JOIN {RECORDS_TABLE} r ON r.id = s.building_id"
         f" WHERE {base} AND r.kind = '{Kind.BUILDING.value}'"
         f" AND s.state = '{SurveyState.APPROVED.value}' AND {inside('s.surveyed_on')}"
     )
@@ -112,12 +119,12 @@ def _insert_changes(scope: str, params: list) -> tuple[str, list]:
     columns = ", ".join(FIGURES)
     changed = " OR ".join(f"{f} <> 0" for f in FIGURES)
     sql = (
-        f"INSERT INTO {C} (record_id, region_code, level, day, {columns})"
+        f"INSERT INTO {CHANGES_TABLE} (record_id, region_code, level, day, {columns})"
         f" WITH days AS ({days}),"
         f" state AS MATERIALIZED ("
         f"  SELECT r.id AS record_id, r.region_id AS region_code, r.level AS level,"
         f"  r.kind AS kind, days.day AS day, {state}"
-        f"  FROM days JOIN {R} r ON r.id = days.record_id)"
+        f"  FROM days JOIN {RECORDS_TABLE} r ON r.id = days.record_id)"
         f" SELECT record_id, region_code, level, day, {columns} FROM ("
         f"  SELECT record_id, region_code, level, day, {deltas} FROM ("
         f"   SELECT record_id, region_code, level, day, {on_day} FROM state f"
@@ -133,7 +140,7 @@ def _insert_totals(source: str) -> tuple[str, list]:
     columns = ", ".join(FIGURES)
     sums = ", ".join(f"SUM(SUM(c.{f})) OVER w" for f in FIGURES)
     sql = (
-        f"INSERT INTO {T} (region_code, level, day, {columns})"
+        f"INSERT INTO {TOTALS_TABLE} (region_code, level, day, {columns})"
         f" SELECT c.region_code, c.level, c.day, {sums} FROM {source}"
         " GROUP BY c.region_code, c.level, c.day"
         " WINDOW w AS (PARTITION BY c.region_code, c.level ORDER BY c.day)"

@@ -1,0 +1,111 @@
+"""Migrations 0003, 0004 and 0007 rebuild derived data with SQL and key code frozen in the
+migrations (0003_indicator_state.py, _search_rebuild_v1.py), not with the services of the day,
+so that a later change of a service cannot change what an old migration does.
+
+The copies are checked against literal expectations, and against today's services: a service
+that derives other data than the last migration that rebuilt it leaves every existing registry
+stale. When that test fails, the fix is a new migration with its own frozen rebuild (named in
+REBUILT_BY), not an edit of an old one."""
+
+import importlib
+import io
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from registry.demo.generator import write_demo
+from registry.migrations import _search_rebuild_v1
+from registry.models import IndicatorChange, IndicatorTotal, Record, SearchDoc
+from registry.search.keys import query_key
+from registry.search.query import FTS, GIN
+from registry.selectors.records import catalog, search
+from registry.services import indicator_state, search_index
+
+pytestmark = pytest.mark.django_db
+
+FILL_INDICATORS = importlib.import_module("registry.migrations.0003_indicator_state").fill
+# The migration whose frozen copy last rebuilt each kind of derived data.
+REBUILT_BY = {"search": "0007_search_filter_tokens", "indicators": "0003_indicator_state"}
+
+
+@pytest.fixture(scope="module")
+def demo_file():
+    with tempfile.TemporaryDirectory(prefix="heritage-migrations-") as folder:
+        path = Path(folder) / "demo.jsonl"
+        with path.open("w", encoding="utf-8", newline="\n") as out:
+            write_demo(out, buildings=400, seed=11)
+        yield path
+
+
+@pytest.fixture
+def registry(demo_file):
+    """Demo records with plaques and surveys, and their derived data as the services make it."""
+    call_command("import_heritage", str(demo_file), stdout=io.StringIO(), stderr=io.StringIO())
+    assert Record.objects.count() > 400
+    return Record.objects.count()
+
+
+def _rows(model) -> list[tuple]:
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+    return sorted(model.objects.values_list(*fields))
+
+
+def test_frozen_search_keys_of_a_record():
+    terms = _search_rebuild_v1.record_terms
+    keys = terms("张氏宗祠", "JZ-B-0001", "building", "national", "140728")
+    assert keys.split() == [
+        "张氏宗祠", "氏宗祠", "宗祠", "祠",
+        "zhangshizongci", "shizongci", "zongci", "ci",
+        "zszc", "szc", "zc",
+        "jzb0001", "b0001", "0001",
+        "·kbuilding", "·lnational", "·r14", "·r1407", "·r140728",
+    ]  # fmt: skip
+    # Pinyin read in context, punctuation dropped, no level or region: no tokens of them.
+    keys = terms("长沙・天心阁", "CS-1", "building", "", "").split()
+    assert keys[5:7] == ["changshatianxinge", "shatianxinge"] and keys[-1] == "·kbuilding"
+
+
+def test_the_frozen_search_rebuild_writes_what_the_service_writes(registry):
+    """Fails when the services' keys move on from those REBUILT_BY["search"] wrote."""
+    search_index.refresh()
+    service = _rows(SearchDoc)
+    SearchDoc.objects.update(terms="")  # stale data the rebuild must replace
+    _search_rebuild_v1.rebuild(connection)
+    assert _rows(SearchDoc) == service
+    # ...and the index answers from it (FTS5 read again, or the GIN index built again).
+    for q in ("宗祠", "zongci", "zs", "b0000", "街"):
+        key = query_key(q)
+        expected = {pk for pk, terms in service if any(k.startswith(key) for k in terms.split())}
+        found = search(catalog(), q)
+        assert expected and set(found.values_list("pk", flat=True)) == expected, q
+
+
+def test_the_frozen_indicator_fill_writes_what_the_service_writes(registry):
+    """Fails when the services' indicator state moves on from what REBUILT_BY["indicators"]
+    wrote."""
+    indicator_state.refresh()
+    service = _rows(IndicatorChange), _rows(IndicatorTotal)
+    assert service[0] and service[1]
+    IndicatorChange.objects.all().delete()
+    FILL_INDICATORS(connection)
+    assert (_rows(IndicatorChange), _rows(IndicatorTotal)) == service
+
+
+def test_the_services_index_is_the_one_the_migrations_made():
+    """create_index_sql() (the full refresh runs it again on PostgreSQL) is the DDL migration
+    0004 ran: a change of it needs a migration that builds the new index."""
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT sql FROM sqlite_master WHERE name = %s", [FTS])
+            assert cur.fetchone()[0] == search_index.create_index_sql()
+            return
+        made = "SELECT indexdef FROM pg_indexes WHERE indexname = %s"
+        cur.execute(made, [GIN])
+        migrated = cur.fetchone()[0]
+        cur.execute(f"DROP INDEX {GIN}")
+        cur.execute(search_index.create_index_sql())
+        cur.execute(made, [GIN])
+        assert cur.fetchone()[0] == migrated
