@@ -1,4 +1,5 @@
 """Plaques: hanging (logged; a removal is a change in the admin, registry/admin/plaques.py),
+and the sheet a sign maker prints from.
 
 A sheet has one card per plaque: a QR code of the record's public page, the record's name,
 the plaque number and the record code. PDF: A4 pages at 300 dpi, ten cards a page, streamed a
