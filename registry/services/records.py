@@ -1,7 +1,9 @@
-"""Writes of records: create, change (with optimistic locking), designate, revoke.
+"""Writes of records: create, change (with optimistic locking; a designation too), revoke.
 
 Every write is a single-object ORM save, so the indicator state and the search data follow by
-their signals, and is logged (registry.services.audit) with its values before and after.
+their signals (registry/services/derived.py), and is logged here (registry.services.audit) with
+its user and its values before and after, inside audit.in_charge() so that the signal's log of
+plain saves leaves it alone.
 """
 
 import datetime
