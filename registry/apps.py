@@ -8,13 +8,10 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Single-object saves of records, plaques and surveys keep the indicator state current.
-        from registry.services.indicator_state import connect_signals
+        # Single-object saves of records, plaques and surveys keep the indicator state and the
+        # search data current, and plain saves of records are logged.
+        from registry.services import derived
 
-        connect_signals()
-        # ...and of records the catalog's search data.
-        from registry.services import search_index
-
-        search_index.connect_signals()
+        derived.connect_signals()
         # Deploy checks register themselves on import.
         from registry import checks  # noqa: F401

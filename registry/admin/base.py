@@ -53,18 +53,3 @@ class RestrictedModelAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["registry/admin-workflow.css"]}
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

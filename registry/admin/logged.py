@@ -10,7 +10,8 @@ def save_logged_formset(request, formset) -> None:
     # The forms have already put the new values on the instances: read the old ones.
     before = formset.model.objects.in_bulk([obj.pk for obj in changed]) if changed else {}
     for obj in objects:
-        obj.save()
+        with audit.in_charge():
+            obj.save()
         if obj in formset.new_objects:
             audit.log(user=request.user, action=ChangeAction.CREATE, obj=obj)
         else:

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.expressions import RawSQL
 
 from registry.models import Photo, Record, Region
-from registry.services import audit, indicator_state, search_index
+from registry.services import derived
 
 from .blocks import validated_blocks
 from .staging import DETACHED, PLAQUE_COLUMNS, RECORD_COLUMNS, SURVEY_COLUMNS, Staging
@@ -91,16 +91,12 @@ def _merge(staging: Staging, errors: list[Error], invalid_lines, lap) -> dict[st
             was_empty = merged.pop("was_empty")
             touched = None if was_empty else Record.objects.filter(id__in=RawSQL(TOUCHED, []))
             if was_empty or merged["created"] or merged["updated"]:
-                indicator_state.refresh(touched)
-                lap("indicators")
-                search_index.refresh(touched)
-                lap("search")
                 # Every record the import created or changed is on record, with its values,
                 # and so is every photo it detached from a replaced survey.
-                audit.record_import(records_sql=TOUCHED)
+                logged = [(Record, TOUCHED, [])]
                 if merged["photos_detached"]:
-                    audit.log_bulk(model=Photo, ids_sql=DETACHED)
-                lap("audit")
+                    logged.append((Photo, DETACHED, []))
+                derived.written(touched, logged=logged, lap=lap)
     except IntegrityError as refused:
         # The file's own rules were all checked above, so this is a rule of the registry's
         # the merge does not know of (a row that points at one it replaced: foreign keys are

@@ -7,13 +7,19 @@
   what it was). `record_import` is that for records, and also adds one to their version, so
   that an admin form opened before the import cannot silently overwrite it.
 
+A service that logs its own save (with its user and action) makes it inside `in_charge()`;
+any other single-object save of a record (a plain ORM `save()`) is logged by the signal in
+registry/services/derived.py, with no user.
+
 The values of an object are its own fields, foreign keys as ids, dates as ISO text: the same
 JSON whether written by Python (`snapshot`) or by SQL (`_json_sql`).
 """
 
 import datetime
 import decimal
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
@@ -32,6 +38,22 @@ _RECORD_JOIN = {
     Survey: ("o.building_id", "CAST(r.code AS TEXT) || ' ' || CAST(o.surveyed_on AS TEXT)"),
     Photo: ("o.record_id", "CAST(r.code AS TEXT) || ' ' || o.image"),
 }
+_IN_CHARGE: ContextVar[bool] = ContextVar("audit_in_charge", default=False)
+
+
+@contextmanager
+def in_charge() -> Iterator[None]:
+    """The saves made inside are logged by the caller (a service, with its user): the signal
+    that logs plain ORM saves leaves them alone, so that each change is logged once."""
+    token = _IN_CHARGE.set(True)
+    try:
+        yield
+    finally:
+        _IN_CHARGE.reset(token)
+
+
+def is_in_charge() -> bool:
+    return _IN_CHARGE.get()
 
 
 def fields_of(model) -> list[models.Field]:

@@ -483,7 +483,7 @@ def _remove(made: list[Path]) -> None:
 
 
 def restore(directory: Path, *, trust_unsigned: bool = False) -> dict:
-    from registry.services import indicator_state, search_index
+    from registry.services import derived
 
     directory = Path(directory).resolve()
     manifest = _authentic_manifest(directory, trust_unsigned=trust_unsigned)
@@ -494,8 +494,7 @@ def restore(directory: Path, *, trust_unsigned: bool = False) -> dict:
     try:
         with transaction.atomic():
             counts = _load_rows(directory, manifest)
-            search_index.refresh()
-            indicator_state.refresh()
+            derived.refresh()  # the rows bring their own history: nothing to log
             _refuse_unless_export_is_the_backups(manifest)
             # Files last, inside the transaction: a committed row never names a missing file,
             # and a refused row (or a failed commit) leaves no file behind.

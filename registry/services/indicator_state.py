@@ -1,11 +1,9 @@
 """Keeps the pre-computed indicator state (registry/models/indicators.py) equal to what the
 records, plaques and surveys say, in a constant number of set-based SQL statements.
 
-Who calls `refresh`:
-- the bulk importer, after each import (raw SQL writes send no signals);
-- the signal receivers below, for single-object ORM saves and deletes of Record, Plaque and
-  Survey. Writes that bypass signals (QuerySet.update, bulk_create, raw SQL) must call
-  `refresh(records=...)` themselves.
+Who calls `refresh`: registry/services/derived.py only, the one way every write (the importer,
+the survey import, restore, the ORM signals, `manage.py refresh_derived`) brings the derived
+state up to date.
 
 Day rollover needs nothing: a change dated in the future (a plaque removal, a revocation) is
 stored on its own day and counts from that day on, because reports read "the latest total on
@@ -16,7 +14,6 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_save, pre_save
 
 from registry.choices import Kind, Occupancy, SurveyState
 from registry.db import ids_sql, indexes_built_after
@@ -146,39 +143,3 @@ def _insert_totals(source: str) -> tuple[str, list]:
         " WINDOW w AS (PARTITION BY c.region_code, c.level ORDER BY c.day)"
     )
     return sql, []
-
-
-# --- Single-object ORM writes ----------------------------------------------------------------
-
-OWNER_FIELD = {Plaque: "record_id", Survey: "building_id"}
-
-
-def _remember_owner(sender, instance, raw=False, **kwargs):
-    """A plaque or survey moved to another record leaves its old record to refresh too."""
-    field = OWNER_FIELD[sender]
-    old = None
-    if instance.pk is not None and not raw:
-        old = sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
-    instance._indicator_old_owner = old
-
-
-def _owner_changed(sender, instance, **kwargs):
-    old = getattr(instance, "_indicator_old_owner", None)
-    owners = {getattr(instance, OWNER_FIELD[sender]), old}
-    refresh(records=[pk for pk in owners if pk is not None])
-
-
-def _record_changed(sender, instance, **kwargs):
-    refresh(records=[instance.pk])
-
-
-def connect_signals() -> None:
-    """Called from RegistryConfig.ready()."""
-    uid = "indicator_state"
-    post_save.connect(_record_changed, sender=Record, dispatch_uid=f"{uid}.record.save")
-    post_delete.connect(_record_changed, sender=Record, dispatch_uid=f"{uid}.record.delete")
-    for model in OWNER_FIELD:
-        name = model._meta.model_name
-        pre_save.connect(_remember_owner, sender=model, dispatch_uid=f"{uid}.{name}.pre")
-        post_save.connect(_owner_changed, sender=model, dispatch_uid=f"{uid}.{name}.save")
-        post_delete.connect(_owner_changed, sender=model, dispatch_uid=f"{uid}.{name}.delete")

@@ -1,4 +1,5 @@
-"""Plaques: hanging and removal (logged), and the sheet a sign maker prints from.
+"""Plaques: hanging (logged; a removal is a change in the admin, registry/admin/plaques.py),
+and the sheet a sign maker prints from.
 
 A sheet has one card per plaque: a QR code of the record's public page, the record's name,
 the plaque number and the record code. PDF: A4 pages at 300 dpi, ten cards a page, streamed a
@@ -59,19 +60,6 @@ def plaque_hang(*, user, record: Record, number: str | None, on: datetime.date) 
         plaque.save()
         audit.log(user=user, action=ChangeAction.CREATE, obj=plaque)
     return plaque
-
-
-def plaque_remove(*, user, plaque: Plaque, on: datetime.date) -> Plaque:
-    with transaction.atomic():
-        current = Plaque.objects.select_for_update().select_related("record").get(pk=plaque.pk)
-        if not permissions.can(user, permissions.CHANGE, current):
-            raise PermissionDenied
-        before = audit.snapshot(current)
-        current.removed_on = on
-        current.full_clean()
-        current.save()
-        audit.log(user=user, action=ChangeAction.CHANGE, obj=current, before=before)
-    return current
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""Writes of records: create, change (with optimistic locking), designate, revoke.
+"""Writes of records: create, change (with optimistic locking; a designation too), revoke.
 
 Every write is a single-object ORM save, so the indicator state and the search data follow by
-their signals, and is logged (registry.services.audit) with its values before and after.
+their signals (registry/services/derived.py), and is logged here (registry.services.audit) with
+its user and its values before and after, inside audit.in_charge() so that the signal's log of
+plain saves leaves it alone.
 """
 
 import datetime
@@ -29,7 +31,7 @@ def record_create(*, user, data: dict) -> Record:
         raise PermissionDenied
     if record.designated_on and not permissions.can(user, permissions.DESIGNATE, record):
         raise PermissionDenied
-    with transaction.atomic():
+    with transaction.atomic(), audit.in_charge():
         record.full_clean()
         record.save()
         audit.log(user=user, action=ChangeAction.CREATE, obj=record)
@@ -40,7 +42,7 @@ def record_update(*, user, record: Record, data: dict, version: int) -> Record:
     """Apply `data` (field name -> value) to the record if it is still at `version`: a save
     based on an older version raises ValidationError (code "stale") and changes nothing.
     Returns the record as saved (`record` itself is left as it was given)."""
-    with transaction.atomic():
+    with transaction.atomic(), audit.in_charge():
         current = Record.objects.select_for_update().select_related("region").get(pk=record.pk)
         if current.version != version:
             raise ValidationError(stale_message(current.version), code="stale")
@@ -69,10 +71,6 @@ def _check_update(user, current: Record, data: dict) -> str:
     if "designated_on" in data and data["designated_on"] != current.designated_on:
         return ChangeAction.DESIGNATE
     return ChangeAction.CHANGE
-
-
-def record_designate(*, user, record: Record, on: datetime.date, version: int) -> Record:
-    return record_update(user=user, record=record, data={"designated_on": on}, version=version)
 
 
 def record_revoke(*, user, record: Record, on: datetime.date, version: int) -> Record:

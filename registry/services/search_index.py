@@ -2,11 +2,9 @@
 the write side of the search index. What the keys are is registry/search/keys.py; how a search
 asks the index, registry/search/query.py.
 
-Who calls `refresh`:
-- the bulk importer, after each import (raw SQL writes send no signals);
-- the restore of a backup (registry/services/backup.py), after loading the records;
-- the signal receivers below, for single-object ORM saves and deletes of Record. Writes that
-  bypass signals (QuerySet.update, bulk_create, raw SQL) must call `refresh(records=...)`.
+Who calls `refresh`: registry/services/derived.py only, the one way every write (the importer,
+the survey import, restore, the ORM signals, `manage.py refresh_derived`) brings the derived
+state up to date.
 The index itself (an FTS5 table on SQLite, a GIN index on PostgreSQL) was created by migration
 0004, with the DDL and the rebuild frozen in registry/migrations/_search_rebuild_v1.py;
 create_index_sql() below is the same DDL, for the full refresh that drops and rebuilds the GIN
@@ -20,7 +18,6 @@ from multiprocessing import get_context
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_save
 
 from registry.db import ids_sql
 from registry.models import Record
@@ -131,17 +128,3 @@ def create_index_sql() -> str:
         f"CREATE VIRTUAL TABLE {FTS} USING fts5(terms, content='{DOCS_TABLE}',"
         " content_rowid='record_id', columnsize=0, detail=none, prefix='1 2', tokenize='ascii')"
     )
-
-
-# --- Single-object ORM writes ----------------------------------------------------------------
-
-
-def _record_changed(sender, instance, raw=False, **kwargs):
-    refresh(records=[instance.pk])
-
-
-def connect_signals() -> None:
-    """Called from RegistryConfig.ready()."""
-    uid = "search_index"
-    post_save.connect(_record_changed, sender=Record, dispatch_uid=f"{uid}.record.save")
-    post_delete.connect(_record_changed, sender=Record, dispatch_uid=f"{uid}.record.delete")

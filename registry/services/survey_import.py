@@ -28,9 +28,9 @@ from registry.choices import (
     SurveyState,
     forbidden_character,
 )
-from registry.models import ChangeAction, ChangeLog, Record, Survey
+from registry.models import Record, Survey
 from registry.models.limits import max_length
-from registry.services import audit, indicator_state, sheet_rows
+from registry.services import derived, sheet_rows
 from registry.spreadsheet import FORMULA_PREFIXES as FORMULA_START
 
 COLUMNS = {  # header -> field
@@ -208,18 +208,14 @@ def import_rows(*, user, rows: list) -> int:
             Survey(created_by=user, state=SurveyState.DRAFT, **row.cleaned) for row in checked
         ]
         Survey.objects.bulk_create(surveys)
-        now = timezone.now()
-        ChangeLog.objects.bulk_create(
-            ChangeLog(
-                time=now, user=user, action=ChangeAction.IMPORT,
-                object_type=Survey._meta.label_lower, object_id=s.pk, object_repr=str(s)[:300],
-                record_id=s.building_id, region_id=s.building.region_id,
-                after=audit.snapshot(s),
-            )
-            for s in surveys
-        )  # fmt: skip
         # bulk_create sends no signals. Drafts count nowhere, but the rule is the rule.
-        indicator_state.refresh(records={s.building_id for s in surveys})
+        ids = [s.pk for s in surveys]
+        derived.written(
+            {s.building_id for s in surveys},
+            logged=[(Survey, ", ".join(["%s"] * len(ids)), ids)],
+            user=user,
+            search=False,
+        )
     return len(surveys)
 
 
