@@ -3,7 +3,7 @@ with optimistic locking (a save based on an outdated page is refused); never del
 designation is revoked instead); the page of a building shows its state and survey history."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from registry.choices import KINDS_WITH_PLAQUES, Kind, Status, SurveyState
 from registry.models import ChangeLog, Photo, Plaque, Record
 from registry.selectors.folded_search import search
 from registry.services import records as record_services
+from registry.services import search_index
 
 HISTORY_LIMIT = 20
 
@@ -107,6 +108,10 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
+        if len(term) > (limit := search_index.MAX_QUERY_LENGTH):
+            message = _("搜索词过长：最多 %(max)s 个字符。") % {"max": limit}
+            self.message_user(request, message, messages.ERROR)
+            return queryset.none(), False
         return search(queryset, term), False
 
     def save_model(self, request, obj, form, change):

@@ -59,6 +59,10 @@ CODE_PART = re.compile(r"[^\W\d_]+|\d+")
 BATCH = 20_000
 # Any constant: serialises concurrent refreshes on PostgreSQL (SQLite serialises writers).
 LOCK_KEY = 7_260_2261
+# The longest search query taken (the catalog's q, the admin's search): longer than any name
+# one types, and far inside what a tsquery word may hold on PostgreSQL (2,046 bytes: a query of
+# 700 Chinese characters was a server error there).
+MAX_QUERY_LENGTH = 100
 
 
 def normalize(text: str) -> str:
