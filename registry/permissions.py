@@ -59,8 +59,11 @@ REGION_FIELD = {
     "changelog": "region_id",
     "region": "code",
 }
-# Fields of a record that only registrars change (the rest surveyors may correct).
-REGISTRAR_RECORD_FIELDS = ("code", "kind", "level", "region", "designated_on", "revoked_on")
+# Fields of a record that only registrars change (the rest surveyors may correct). The parent
+# too: moving a building under another district changes what that district counts.
+REGISTRAR_RECORD_FIELDS = (
+    "code", "kind", "level", "region", "parent", "designated_on", "revoked_on",
+)  # fmt: skip
 # Survey states in which its surveyor may still edit and submit it.
 EDITABLE_SURVEY_STATES = (SurveyState.DRAFT, SurveyState.REJECTED)
 
@@ -111,6 +114,23 @@ def restrict(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:
     if not allowed(user, name, action):
         return queryset.none()
     return queryset.filter(scope_q(user, REGION_FIELD[name]))
+
+
+def choices(queryset: QuerySet, user, keep=None) -> QuerySet:
+    """What the user may choose for a foreign key (a record's parent or region, a plaque's
+    record, a survey's building): the objects of `queryset` in the user's regions, and `keep`
+    (the primary key already chosen: a parent set by someone who may, kept while the user
+    edits the rest). The rule for one object: `may_choose`."""
+    name = _name(queryset.model)
+    if name not in REGION_FIELD:
+        return queryset
+    allowed_q = scope_q(user, REGION_FIELD[name]) if allowed(user, name, VIEW) else Q(pk__in=[])
+    return queryset.filter(allowed_q | Q(pk=keep) if keep is not None else allowed_q)
+
+
+def may_choose(user, obj: Model) -> bool:
+    """May the user point a foreign key at `obj` (make it a record's parent, say)?"""
+    return allowed(user, obj, VIEW) and in_scope(user, region_of(obj))
 
 
 def in_scope(user, region_code: str | None) -> bool:

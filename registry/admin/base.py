@@ -3,13 +3,16 @@ querysets (an object outside one's regions is not found) and to each action (403
 every admin of the site shares (auth's and axes' too): lookups in a list's URL are bounded."""
 
 import re
+from functools import partial
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from registry import permissions
 
+OUT_OF_SCOPE = _("没有这个对象，或它不在您的工作区域内。")
 INTEGER = re.compile(r"\s*[-+]?\d+\s*")
 INT64_MAX = 2**63 - 1
 
@@ -82,6 +85,20 @@ class RestrictedAdminMixin(BoundedLookupsMixin):
 
 class RestrictedModelAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False  # no second COUNT(*) over a million rows per search
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The object being edited goes to formfield_for_dbfield, for its current choices.
+        callback = partial(self.formfield_for_dbfield, request=request, editing=obj)
+        return super().get_form(request, obj, change, formfield_callback=callback, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, editing=None, **kwargs):
+        # Every foreign key offers (and accepts) what permissions.choices gives the user.
+        if db_field.many_to_one and "queryset" not in kwargs:
+            keep = getattr(editing, db_field.attname, None)
+            queryset = db_field.related_model._default_manager.all()
+            kwargs["queryset"] = permissions.choices(queryset, request.user, keep=keep)
+            kwargs.setdefault("error_messages", {"invalid_choice": OUT_OF_SCOPE})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     class Media:
         css = {"all": ["registry/admin-workflow.css"]}

@@ -1,7 +1,7 @@
 """Plaques in the admin: numbers, hanging and removal (logged); sheets for the sign maker."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -79,19 +79,6 @@ class PlaqueAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         obj.save()
         action = ChangeAction.CHANGE if change else ChangeAction.CREATE
         audit.log(user=request.user, action=action, obj=obj, before=before)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        user = request.user
-
-        class ScopedForm(form):
-            def clean_record(self):
-                record = self.cleaned_data["record"]
-                if not permissions.in_scope(user, record.region_id):
-                    raise ValidationError(_("只能为本人工作区域内的对象登记标志牌。"))
-                return record
-
-        return ScopedForm
 
     def plaque_cards(self, request, queryset) -> list[Card]:
         return [plaque_card(request, p.record, p.number) for p in queryset.select_related("record")]

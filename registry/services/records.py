@@ -27,6 +27,8 @@ def record_create(*, user, data: dict) -> Record:
     record = Record(**data)
     if not permissions.can(user, permissions.ADD, record):
         raise PermissionDenied
+    if record.parent_id is not None and not permissions.may_choose(user, record.parent):
+        raise PermissionDenied
     if record.designated_on and not permissions.can(user, permissions.DESIGNATE, record):
         raise PermissionDenied
     with transaction.atomic():
@@ -64,6 +66,10 @@ def _check_update(user, current: Record, data: dict) -> str:
     registrar_fields = any(f in data for f in permissions.REGISTRAR_RECORD_FIELDS)
     if registrar_fields and not permissions.can(user, permissions.DESIGNATE, current):
         raise PermissionDenied
+    parent = data.get("parent")
+    moved = "parent" in data and getattr(parent, "pk", None) != current.parent_id
+    if moved and parent is not None and not permissions.may_choose(user, parent):
+        raise PermissionDenied  # a parent in another region: not the user's to count there
     if "revoked_on" in data and data["revoked_on"] != current.revoked_on:
         return ChangeAction.REVOKE
     if "designated_on" in data and data["designated_on"] != current.designated_on:
