@@ -6,9 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import SURVEY_NOTES_MAX_LENGTH, Condition, Occupancy, SurveyState
+from registry.models.versioned import Versioned
 
 
-class Survey(models.Model):
+class Survey(Versioned):
     """A field survey of a building. Only approved surveys count anywhere."""
 
     building = models.ForeignKey(

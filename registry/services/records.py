@@ -1,4 +1,5 @@
-"""Writes of records: create, change (with optimistic locking), designate, revoke.
+"""Writes of records: create, change (with optimistic locking: registry.services.locking),
+designate, revoke.
 
 Every write is a single-object ORM save, so the indicator state and the search data follow by
 their signals, and is logged (registry.services.audit) with its values before and after.
@@ -6,21 +7,13 @@ their signals, and is logged (registry.services.audit) with its values before an
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from registry import permissions
 from registry.models import ChangeAction, Record
-from registry.services import audit
-
-
-def stale_message(current: int) -> str:
-    return _(
-        "保存失败：此记录已被他人修改（当前版本 %(version)s），您的更改未保存。"
-        "请重新打开此页面，核对最新内容后再修改。"
-    ) % {"version": current}
+from registry.services import audit, locking
 
 
 def record_create(*, user, data: dict) -> Record:
@@ -43,9 +36,7 @@ def record_update(*, user, record: Record, data: dict, version: int) -> Record:
     based on an older version raises ValidationError (code "stale") and changes nothing.
     Returns the record as saved (`record` itself is left as it was given)."""
     with transaction.atomic():
-        current = Record.objects.select_for_update().select_related("region").get(pk=record.pk)
-        if current.version != version:
-            raise ValidationError(stale_message(current.version), code="stale")
+        current = locking.lock(Record.objects.select_related("region"), record.pk, version)
         before = audit.snapshot(current)
         action = _check_update(user, current, data)
         for name, value in data.items():
@@ -53,7 +44,7 @@ def record_update(*, user, record: Record, data: dict, version: int) -> Record:
         if not permissions.in_scope(user, current.region_id):
             raise PermissionDenied  # a record may not be moved out of one's own regions
         current.full_clean()
-        current.version += 1
+        locking.advance(current)
         current.updated_at = timezone.now()
         current.save()
         audit.log(user=user, action=action, obj=current, before=before)
