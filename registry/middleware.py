@@ -10,6 +10,8 @@ scripts anywhere. The one relaxation: Swagger UI (the API docs page) writes styl
 its own script, so that path also allows inline styles; its scripts stay 'self' only.
 """
 
+from itertools import chain
+
 from django.conf import settings
 from django.db.utils import OperationalError
 from django.http import HttpResponseBadRequest, JsonResponse
@@ -86,19 +88,20 @@ class DatabaseBusyMiddleware:
 
 
 class NulParameterMiddleware:
-    """A NUL character in any query or form parameter (name or value) is a 400 for the whole
-    site: PostgreSQL refuses NUL in text, so a NUL that reached a query was a server error
-    (the admin's list filters, ?kind__exact=%00), and no field of the registry may hold one
-    (the importer refuses it too). One rule here instead of one check per form or view."""
+    """A NUL character in any query or form parameter (name or value), or cookie, is a 400 for
+    the whole site: PostgreSQL refuses NUL in text, so a NUL that reached a query was a server
+    error (the admin's list filters, ?kind__exact=%00; a session cookie, which is looked up),
+    and no field of the registry may hold one (the importer refuses it too). One rule here
+    instead of one check per form or view."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        for params in (request.GET, request.POST):
-            for name, values in params.lists():
-                if "\x00" in name or any("\x00" in value for value in values):
-                    return _bad_parameter(request, name.replace("\x00", "\\x00"))
+        cookies = ((name, [value]) for name, value in request.COOKIES.items())
+        for name, values in chain(request.GET.lists(), request.POST.lists(), cookies):
+            if "\x00" in name or any("\x00" in value for value in values):
+                return _bad_parameter(request, name.replace("\x00", "\\x00"))
         return self.get_response(request)
 
 

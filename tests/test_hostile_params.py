@@ -249,3 +249,9 @@ def test_a_nul_gets_the_same_answer_from_every_part_of_the_site(client, catalog)
     assert api.status_code == 400 and "region" in api.json()["detail"]
     page = client.get("/", {"unknown": "\x00"})
     assert page.status_code == 400 and "unknown" in page.content.decode()
+
+
+def test_a_nul_in_a_cookie_is_refused_before_the_session_is_read(client, catalog):
+    client.cookies["sessionid"] = "abcdefghij\x00klmnop"  # the session store looks it up
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 400 and "sessionid" in response.content.decode()
