@@ -14,7 +14,7 @@ from itertools import chain
 
 from django.conf import settings
 from django.db.utils import OperationalError
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -109,4 +109,4 @@ def _bad_parameter(request, name: str):
     message = _("参数 %(name)s 含有空字符。") % {"name": name}
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    return render(request, "bad_request.html", {"message": message}, status=400)
