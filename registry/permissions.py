@@ -121,11 +121,10 @@ def choices(queryset: QuerySet, user, keep=None) -> QuerySet:
     record, a survey's building): the objects of `queryset` in the user's regions, and `keep`
     (the primary key already chosen: a parent set by someone who may, kept while the user
     edits the rest). The rule for one object: `may_choose`."""
-    name = _name(queryset.model)
-    if name not in REGION_FIELD:
-        return queryset
-    allowed_q = scope_q(user, REGION_FIELD[name]) if allowed(user, name, VIEW) else Q(pk__in=[])
-    return queryset.filter(allowed_q | Q(pk=keep) if keep is not None else allowed_q)
+    if _name(queryset.model) not in REGION_FIELD:
+        return queryset  # not a registry object (a user, say)
+    chosen = restrict(queryset, user)
+    return chosen | queryset.filter(pk=keep) if keep is not None else chosen
 
 
 def may_choose(user, obj: Model) -> bool:
