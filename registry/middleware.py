@@ -1,4 +1,5 @@
-"""Content-Security-Policy on every response, and a clear answer when the database is busy.
+"""Content-Security-Policy on every response, a NUL in a parameter refused for the whole
+site, and a clear answer when the database is busy.
 
 Content-Security-Policy:
 
@@ -8,6 +9,8 @@ template forgot to escape) into a blocked no-op. There is deliberately no 'unsaf
 scripts anywhere. The one relaxation: Swagger UI (the API docs page) writes style attributes from
 its own script, so that path also allows inline styles; its scripts stay 'self' only.
 """
+
+from itertools import chain
 
 from django.conf import settings
 from django.db.utils import OperationalError
@@ -82,3 +85,28 @@ class DatabaseBusyMiddleware:
             response = render(request, "busy.html", {"message": message}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class NulParameterMiddleware:
+    """A NUL character in any query or form parameter (name or value), or cookie, is a 400 for
+    the whole site: PostgreSQL refuses NUL in text, so a NUL that reached a query was a server
+    error (the admin's list filters, ?kind__exact=%00; a session cookie, which is looked up),
+    and no field of the registry may hold one (the importer refuses it too). One rule here
+    instead of one check per form or view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        cookies = ((name, [value]) for name, value in request.COOKIES.items())
+        for name, values in chain(request.GET.lists(), request.POST.lists(), cookies):
+            if "\x00" in name or any("\x00" in value for value in values):
+                return _bad_parameter(request, name.replace("\x00", "\\x00"))
+        return self.get_response(request)
+
+
+def _bad_parameter(request, name: str):
+    message = _("参数 %(name)s 含有空字符。") % {"name": name}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return render(request, "bad_request.html", {"message": message}, status=400)

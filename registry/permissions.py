@@ -63,8 +63,11 @@ REGION_FIELD = {
     "changelog": "region_id",
     "region": "code",
 }
-# Fields of a record that only registrars change (the rest surveyors may correct).
-REGISTRAR_RECORD_FIELDS = ("code", "kind", "level", "region", "designated_on", "revoked_on")
+# Fields of a record that only registrars change (the rest surveyors may correct). The parent
+# too: moving a building under another district changes what that district counts.
+REGISTRAR_RECORD_FIELDS = (
+    "code", "kind", "level", "region", "parent", "designated_on", "revoked_on",
+)  # fmt: skip
 # Survey states in which its surveyor may still edit and submit it.
 EDITABLE_SURVEY_STATES = (SurveyState.DRAFT, SurveyState.REJECTED)
 
@@ -127,6 +130,22 @@ def visible_photos(queryset: QuerySet, user) -> QuerySet:
     """The photos of `queryset` the user may see: the public ones, and the others where the
     user may view photos (`restrict`). Anyone else is told nothing: not found."""
     return queryset.filter(PUBLIC_PHOTO) | restrict(queryset, user)
+
+
+def choices(queryset: QuerySet, user, keep=None) -> QuerySet:
+    """What the user may choose for a foreign key (a record's parent or region, a plaque's
+    record, a survey's building): the objects of `queryset` in the user's regions, and `keep`
+    (the primary key already chosen: a parent set by someone who may, kept while the user
+    edits the rest). The rule for one object: `may_choose`."""
+    if _name(queryset.model) not in REGION_FIELD:
+        return queryset  # not a registry object (a user, say)
+    chosen = restrict(queryset, user)
+    return chosen | queryset.filter(pk=keep) if keep is not None else chosen
+
+
+def may_choose(user, obj: Model) -> bool:
+    """May the user point a foreign key at `obj` (make it a record's parent, say)?"""
+    return allowed(user, obj, VIEW) and in_scope(user, region_of(obj))
 
 
 def in_scope(user, region_code: str | None) -> bool:

@@ -40,16 +40,19 @@ def submitted():
     survey = survey_services.survey_create(
         user=surveyor, building=building, data={"surveyed_on": "2024-05-01", "occupancy": "vacant"}
     )
-    survey_services.survey_submit(user=surveyor, survey=survey)
+    survey = survey_services.survey_submit(user=surveyor, survey=survey, version=survey.version)
     return reviewer, survey
 
 
 def test_an_approval_during_an_import_says_to_retry_saves_nothing(client, busy_error, submitted):
     reviewer, survey = submitted
+    as_opened = {"version": survey.version}  # what the page's button posts
     logged = ChangeLog.objects.count()
     client.force_login(reviewer)
     with mock.patch.object(survey_services, "_locked", side_effect=busy_error):
-        response = client.post(reverse("admin:registry_survey_approve", args=[survey.pk]))
+        response = client.post(
+            reverse("admin:registry_survey_approve", args=[survey.pk]), as_opened
+        )
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
     page = response.content.decode()
@@ -57,16 +60,19 @@ def test_an_approval_during_an_import_says_to_retry_saves_nothing(client, busy_e
     assert Survey.objects.get().state == "submitted"
     assert ChangeLog.objects.count() == logged
     # Once the lock is free, the same request goes through.
-    response = client.post(reverse("admin:registry_survey_approve", args=[survey.pk]))
+    response = client.post(reverse("admin:registry_survey_approve", args=[survey.pk]), as_opened)
     assert response.status_code == 302 and Survey.objects.get().state == "approved"
 
 
 def test_the_busy_page_speaks_english_to_english_readers(client, busy_error, submitted):
     reviewer, survey = submitted
+    as_opened = {"version": survey.version}  # what the page's button posts
     client.force_login(reviewer)
     client.cookies["django_language"] = "en"
     with mock.patch.object(survey_services, "_locked", side_effect=busy_error):
-        response = client.post(reverse("admin:registry_survey_approve", args=[survey.pk]))
+        response = client.post(
+            reverse("admin:registry_survey_approve", args=[survey.pk]), as_opened
+        )
     assert response.status_code == 503
     assert "nothing was saved" in response.content.decode()
 

@@ -73,8 +73,8 @@ def write_through_every_path(tmp_path):
     plaque_hang(user=registrar, record=b3, number="P3", on=D(2013, 1, 1))
     draft = survey_create(user=surveyor, building=b3,
                           data={"surveyed_on": D(2014, 1, 1), "occupancy": "vacant"})  # fmt: skip
-    survey_submit(user=surveyor, survey=draft)
-    survey_approve(user=reviewer, survey=draft)
+    submitted = survey_submit(user=surveyor, survey=draft, version=draft.version)
+    survey_approve(user=reviewer, survey=submitted, version=submitted.version)
     # The survey spreadsheet import (bulk_create).
     import_rows(user=surveyor, rows=[(2, {"building": "B1", "surveyed_on": "2022-01-01",
                                           "occupancy": "在用"})])  # fmt: skip

@@ -3,12 +3,15 @@ huge page numbers, bad codes, broken UTF-8. Each answer is a 200 (the attack tak
 matching nothing it should not), a 400 or a 404, never a 500; the registry is intact after."""
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
+from django.urls import reverse
 from rest_framework.throttling import AnonRateThrottle
 
 from registry.models import Record
-from registry.search.keys import normalize
+from registry.search.keys import MAX_QUERY_LENGTH, normalize
+from registry.services import audit
 from tests.catalog_builders import build_catalog
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +158,101 @@ def test_page_size_is_bounded(client, catalog, size):
 def test_registry_table_survives(client, catalog):
     client.get("/api/v1/records/", {"q": "1; DROP TABLE registry_record; --"})
     assert "registry_record" in connection.introspection.table_names()
+
+
+# --- The admin: every registered changelist, every filter parameter and the search ---------
+
+# One of each kind of VALUES and RAW (all of them on every parameter of eleven lists took
+# minutes on PostgreSQL): NUL, SQL, LIKE and tsquery operators, numbers no column holds, a bad
+# date, 3,000-character queries (a tsquery word holds 2,046 bytes), broken UTF-8.
+ADMIN_VALUES = ["a\x00b", "' OR '1'='1", "%", "宗:* & !李 | (祠)", "99999999999999999999999999",
+                "-1", "9999-99-99", "a" * 3000, "名" * 3000]  # fmt: skip
+ADMIN_RAW = ["%00", "%FF", "%ED%A0%80"]
+# Parameters every changelist reads or is asked for: the search, ordering, page, "show all",
+# the change log's links (record_id, object_id), a plain lookup on the primary key.
+ADMIN_PARAMS = ["q", "o", "p", "all", "id", "record_id", "object_id", "unknown"]
+ADMIN_OK = {200, 302, 400, 404}  # 302: the admin's own ?e=1 for a lookup it cannot apply
+
+
+def _admin_models() -> list[str]:
+    from django.contrib import admin
+
+    return sorted(model._meta.label_lower for model in admin.site._registry)
+
+
+def _filter_parameters(client, url) -> list[str]:
+    """Every parameter the changelist's list_filter reads (as the admin itself lists them)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    specs = response.context["cl"].filter_specs
+    return sorted({p for spec in specs for p in spec.expected_parameters()})
+
+
+def _relation_parameters(model) -> list[str]:
+    """A lookup through each relation of the model, forward and reverse (?record=, ?record_id=,
+    ?plaques=): the admin lets any of them through the URL, to an integer id."""
+    fields = [f for f in model._meta.get_fields() if f.is_relation]
+    return sorted({f.name for f in fields} | {f.attname for f in fields if f.concrete})
+
+
+@pytest.fixture
+def admin_world(catalog, admin_user):
+    audit.log(user=admin_user, action="create", obj=catalog["JZ-B-0001"])
+    return catalog
+
+
+@pytest.mark.parametrize("label", _admin_models())
+def test_hostile_values_on_every_admin_changelist(admin_client, admin_world, label):
+    model = apps.get_model(label)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    params = [*_filter_parameters(admin_client, url), *_relation_parameters(model), *ADMIN_PARAMS]
+    admin_client.raise_request_exception = False  # a server error is a status to count here
+    bad = []
+    for param in params:
+        for value in ADMIN_VALUES:
+            status = admin_client.get(url, {param: value}).status_code
+            if status not in ADMIN_OK:
+                bad.append((param, value[:30], status))
+            if "\x00" in value and status != 400:
+                bad.append((param, "NUL not refused", status))
+        for raw in ADMIN_RAW:
+            status = admin_client.get(f"{url}?{param}={raw}").status_code
+            if status not in ADMIN_OK or (raw == "%00" and status != 400):
+                bad.append((param, raw, status))
+    assert not bad, sorted(set(bad), key=str)
+    assert Record.objects.count() == len(admin_world)
+
+
+def test_a_long_admin_search_says_so_and_finds_nothing(admin_client, catalog):
+    url = reverse("admin:registry_record_changelist")
+    for q in ("名" * 3000, "a" * 3000, "宗" * (MAX_QUERY_LENGTH + 1)):
+        response = admin_client.get(url, {"q": q})
+        assert response.status_code == 200
+        assert list(response.context["cl"].result_list) == []
+        assert "搜索词过长" in response.content.decode()
+    response = admin_client.get(url, {"q": "宗" * MAX_QUERY_LENGTH})
+    assert response.status_code == 200 and "搜索词过长" not in response.content.decode()
+
+
+def test_a_nul_in_a_posted_form_is_refused_before_anything_is_saved(admin_client, catalog):
+    building = catalog["JZ-B-0001"]
+    url = reverse("admin:registry_record_change", args=[building.pk])
+    response = admin_client.post(url, {"name": "张\x00宗祠", "edit_version": building.version})
+    assert response.status_code == 400
+    response = admin_client.post(url, {"name\x00": "x"})
+    assert response.status_code == 400
+    building.refresh_from_db()
+    assert building.name == "张氏宗祠"
+
+
+def test_a_nul_gets_the_same_answer_from_every_part_of_the_site(client, catalog):
+    api = client.get("/api/v1/records/", {"region": "\x00"})
+    assert api.status_code == 400 and "region" in api.json()["detail"]
+    page = client.get("/", {"unknown": "\x00"})
+    assert page.status_code == 400 and "unknown" in page.content.decode()
+
+
+def test_a_nul_in_a_cookie_is_refused_before_the_session_is_read(client, catalog):
+    client.cookies["sessionid"] = "abcdefghij\x00klmnop"  # the session store looks it up
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 400 and "sessionid" in response.content.decode()

@@ -170,3 +170,147 @@ def test_surveyor_cannot_change_designation_but_registrar_can(client, world):
     assert building.name == "平遥张宅（修）"
     assert str(building.designated_on) == "2010-01-01" and building.level == "provincial"
     assert ChangeLog.objects.filter(record_id=building.pk, action="change").exists()
+
+
+# --- A record's parent: a registrar's field, chosen within the registrar's regions ---------
+
+
+@pytest.fixture
+def parents():
+    """A Shanxi building under a Shanxi district; another Shanxi district; a Zhejiang one."""
+
+    def record(code, kind, region, parent=None):
+        return Record.objects.create(code=code, kind=kind, name=code, level="provincial",
+                                     region_id=region, parent=parent)  # fmt: skip
+
+    shanxi = record("D-SX-1", "district", "140728")
+    return {
+        "building": record("B-SX-1", "building", "140728", parent=shanxi),
+        "shanxi": shanxi,
+        "shanxi_2": record("D-SX-2", "district", "140702"),
+        "zhejiang": record("D-ZJ-1", "district", "330102"),
+    }
+
+
+def _record_post(record, **changes):
+    return {
+        "code": record.code, "kind": record.kind, "name": record.name, "level": record.level,
+        "region": record.region_id, "parent": record.parent_id or "",
+        "edit_version": record.version,
+        "plaques-TOTAL_FORMS": 0, "plaques-INITIAL_FORMS": 0,
+        "record_photos-TOTAL_FORMS": 0, "record_photos-INITIAL_FORMS": 0,
+        "record_photos-2-TOTAL_FORMS": 0, "record_photos-2-INITIAL_FORMS": 0,
+        **changes,
+    }  # fmt: skip
+
+
+def _parent_changes(record) -> int:
+    return sum(
+        e.before.get("parent") != e.after.get("parent")
+        for e in ChangeLog.objects.filter(object_type="registry.record", object_id=record.pk)
+        if e.before is not None
+    )
+
+
+@pytest.mark.parametrize("target", ["zhejiang", "shanxi_2"])
+def test_a_surveyor_cannot_change_a_records_parent(client, parents, target):
+    from django.core.exceptions import PermissionDenied
+
+    from registry.services import records as record_services
+
+    surveyor = user("sv", "surveyor", regions=("140000",), password=None)
+    building = parents["building"]
+    c = _client(client, surveyor)
+    page = c.get(_url(building)).content.decode()
+    assert 'name="parent"' not in page  # shown, not offered
+    c.post(_url(building), _record_post(building, parent=parents[target].pk, name="改名"))
+    building.refresh_from_db()
+    assert building.parent == parents["shanxi"] and building.name == "改名"
+    assert _parent_changes(building) == 0
+    with pytest.raises(PermissionDenied):
+        record_services.record_update(
+            user=surveyor, record=building, data={"parent": parents[target]},
+            version=building.version,
+        )  # fmt: skip
+    building.refresh_from_db()
+    assert building.parent == parents["shanxi"]
+
+
+def test_a_registrar_chooses_a_parent_only_within_their_regions(client, parents):
+    from django.core.exceptions import PermissionDenied
+
+    from registry.services import records as record_services
+
+    registrar = user("reg-sx", "registrar", regions=("140000",), password=None)
+    building, zhejiang = parents["building"], parents["zhejiang"]
+    c = _client(client, registrar)
+    response = c.post(_url(building), _record_post(building, parent=zhejiang.pk))
+    assert response.status_code == 200 and response.context["adminform"].form.errors["parent"]
+    building.refresh_from_db()
+    assert building.parent == parents["shanxi"] and _parent_changes(building) == 0
+    # The lookup popup offers no record of another region either.
+    popup = c.get(reverse("admin:registry_record_changelist"), {"_popup": 1, "_to_field": "id"})
+    assert zhejiang.code not in popup.content.decode()
+    # The service refuses it whatever the form did.
+    for data in ({"parent": zhejiang},):
+        with pytest.raises(PermissionDenied):
+            record_services.record_update(
+                user=registrar, record=building, data=data, version=building.version
+            )
+    with pytest.raises(PermissionDenied):
+        record_services.record_create(
+            user=registrar,
+            data={
+                "code": "B-SX-2",
+                "kind": "building",
+                "name": "新",
+                "level": "provincial",
+                "region_id": "140728",
+                "parent": zhejiang,
+            },  # fmt: skip
+        )
+    building.refresh_from_db()
+    assert building.parent == parents["shanxi"]
+    # Within the registrar's regions the parent moves, and the move is logged.
+    response = c.post(_url(building), _record_post(building, parent=parents["shanxi_2"].pk))
+    assert response.status_code == 302
+    building.refresh_from_db()
+    assert building.parent == parents["shanxi_2"] and _parent_changes(building) == 1
+
+
+def test_a_parent_outside_the_registrars_regions_stays_when_other_fields_change(client, parents):
+    """Set by someone who may (a superuser, an import): the registrar can still edit the
+    record, but cannot choose such a parent anew."""
+    registrar = user("reg-sx", "registrar", regions=("140000",), password=None)
+    building = parents["building"]
+    Record.objects.filter(pk=building.pk).update(parent=parents["zhejiang"])
+    building.refresh_from_db()
+    response = _client(client, registrar).post(_url(building), _record_post(building, name="新名"))
+    assert response.status_code == 302
+    building.refresh_from_db()
+    assert building.name == "新名" and building.parent == parents["zhejiang"]
+
+
+@pytest.mark.parametrize(
+    "model, form",
+    [
+        ("plaque", {"number": "P-X", "installed_on": "2020-01-01"}),
+        ("survey", {"surveyed_on": "2024-05-01", "occupancy": "vacant",
+                    "survey_photos-TOTAL_FORMS": 0, "survey_photos-INITIAL_FORMS": 0,
+                    "survey_photos-2-TOTAL_FORMS": 0, "survey_photos-2-INITIAL_FORMS": 0}),
+    ],
+)  # fmt: skip
+def test_a_foreign_key_accepts_only_objects_in_the_users_regions(client, world, model, form):
+    users, objects = world
+    field = "record" if model == "plaque" else "building"
+    model_class = type(objects["in"][model])
+    count = model_class.objects.count()
+    c = _client(client, users["surveyor"])
+    response = c.post(reverse(f"admin:registry_{model}_add"),
+                      {**form, field: objects["out"]["record"].pk})  # fmt: skip
+    assert response.status_code == 200
+    assert "不在您的工作区域内" in response.content.decode()
+    assert model_class.objects.count() == count
+    response = c.post(reverse(f"admin:registry_{model}_add"),
+                      {**form, field: objects["in"]["record"].pk})  # fmt: skip
+    assert response.status_code == 302 and model_class.objects.count() == count + 1

@@ -40,6 +40,11 @@ def building():
     )
 
 
+def opened(survey) -> int:
+    """The survey's version now: what a page opened now would post back."""
+    return Survey.objects.values_list("version", flat=True).get(pk=survey.pk)
+
+
 def _vacant(day="2024-12-31"):
     report = indicator_report(as_of=datetime.date.fromisoformat(day), region="140000")
     return report["total"]["buildings_vacant"]
@@ -57,9 +62,13 @@ def test_draft_submit_approve_counts_only_when_approved(people, building):
     survey = _draft(people, building)
     assert survey.state == "draft" and survey.created_by == people["surveyor"]
     assert _vacant() == 0
-    survey = survey_services.survey_submit(user=people["surveyor"], survey=survey)
+    survey = survey_services.survey_submit(
+        user=people["surveyor"], survey=survey, version=opened(survey)
+    )
     assert survey.state == "submitted" and _vacant() == 0
-    survey = survey_services.survey_approve(user=people["reviewer"], survey=survey)
+    survey = survey_services.survey_approve(
+        user=people["reviewer"], survey=survey, version=opened(survey)
+    )
     assert survey.state == "approved" and survey.reviewed_by == people["reviewer"]
     assert survey.reviewed_at is not None and _vacant() == 1
     actions = list(
@@ -72,43 +81,56 @@ def test_draft_submit_approve_counts_only_when_approved(people, building):
 
 def test_approved_surveys_are_read_only(people, building):
     survey = _draft(people, building)
-    survey_services.survey_submit(user=people["surveyor"], survey=survey)
-    survey_services.survey_approve(user=people["reviewer"], survey=survey)
+    survey_services.survey_submit(user=people["surveyor"], survey=survey, version=opened(survey))
+    survey_services.survey_approve(user=people["reviewer"], survey=survey, version=opened(survey))
     with pytest.raises(PermissionDenied):
         survey_services.survey_update(
-            user=people["surveyor"], survey=survey, data={"occupancy": "in_use"}
+            user=people["surveyor"],
+            survey=survey,
+            version=opened(survey),
+            data={"occupancy": "in_use"},
         )
     with pytest.raises(PermissionDenied):
-        survey_services.survey_reject(user=people["reviewer"], survey=survey, reason="x")
+        survey_services.survey_reject(
+            user=people["reviewer"], survey=survey, version=opened(survey), reason="x"
+        )
     assert Survey.objects.get(pk=survey.pk).occupancy == "vacant"
 
 
 def test_reject_needs_a_reason_and_the_surveyor_may_resubmit(people, building):
     survey = _draft(people, building)
-    survey_services.survey_submit(user=people["surveyor"], survey=survey)
+    survey_services.survey_submit(user=people["surveyor"], survey=survey, version=opened(survey))
     with pytest.raises(ValidationError):
-        survey_services.survey_reject(user=people["reviewer"], survey=survey, reason="  ")
+        survey_services.survey_reject(
+            user=people["reviewer"], survey=survey, version=opened(survey), reason="  "
+        )
     survey = survey_services.survey_reject(
-        user=people["reviewer"], survey=survey, reason="照片不清"
+        user=people["reviewer"], survey=survey, version=opened(survey), reason="照片不清"
     )
     assert survey.state == "rejected" and survey.rejection_reason == "照片不清"
     survey = survey_services.survey_update(
-        user=people["surveyor"], survey=survey, data={"occupancy": "in_use"}
+        user=people["surveyor"], survey=survey, version=opened(survey), data={"occupancy": "in_use"}
     )
-    survey = survey_services.survey_submit(user=people["surveyor"], survey=survey)
+    survey = survey_services.survey_submit(
+        user=people["surveyor"], survey=survey, version=opened(survey)
+    )
     assert survey.state == "submitted"
 
 
 def test_who_may_not_judge_or_submit(people, building):
     survey = _draft(people, building)
     with pytest.raises(PermissionDenied):  # not submitted yet
-        survey_services.survey_approve(user=people["reviewer"], survey=survey)
+        survey_services.survey_approve(
+            user=people["reviewer"], survey=survey, version=opened(survey)
+        )
     with pytest.raises(PermissionDenied):  # someone else's draft
-        survey_services.survey_submit(user=people["other_surveyor"], survey=survey)
-    survey_services.survey_submit(user=people["surveyor"], survey=survey)
+        survey_services.survey_submit(
+            user=people["other_surveyor"], survey=survey, version=opened(survey)
+        )
+    survey_services.survey_submit(user=people["surveyor"], survey=survey, version=opened(survey))
     for who in ("surveyor", "registrar", "far_reviewer"):
         with pytest.raises(PermissionDenied):
-            survey_services.survey_approve(user=people[who], survey=survey)
+            survey_services.survey_approve(user=people[who], survey=survey, version=opened(survey))
     # A reviewer who is also the survey's surveyor may not approve it.
     both = user("both", "reviewer")
     both.groups.add(*people["surveyor"].groups.all())
@@ -117,20 +139,24 @@ def test_who_may_not_judge_or_submit(people, building):
         building=building,
         data={"surveyed_on": datetime.date(2024, 6, 1), "occupancy": "in_use"},
     )
-    survey_services.survey_submit(user=both, survey=own)
+    survey_services.survey_submit(user=both, survey=own, version=opened(own))
     with pytest.raises(PermissionDenied):
-        survey_services.survey_approve(user=both, survey=own)
+        survey_services.survey_approve(user=both, survey=own, version=opened(own))
     assert Survey.objects.get(pk=own.pk).state == "submitted"
 
 
 def test_second_approved_survey_on_the_same_day_is_refused(people, building):
     for _ in range(2):
         survey = _draft(people, building)
-        survey_services.survey_submit(user=people["surveyor"], survey=survey)
+        survey_services.survey_submit(
+            user=people["surveyor"], survey=survey, version=opened(survey)
+        )
     first, second = Survey.objects.order_by("id")
-    survey_services.survey_approve(user=people["reviewer"], survey=first)
+    survey_services.survey_approve(user=people["reviewer"], survey=first, version=opened(first))
     with pytest.raises(ValidationError):
-        survey_services.survey_approve(user=people["reviewer"], survey=second)
+        survey_services.survey_approve(
+            user=people["reviewer"], survey=second, version=opened(second)
+        )
     assert Survey.objects.get(pk=second.pk).state == "submitted"
 
 
@@ -157,27 +183,32 @@ def test_admin_workflow_buttons(client, people, building):
     assert survey.created_by == people["surveyor"] and survey.state == "draft"
     page = client.get(reverse("admin:registry_survey_change", args=[survey.pk])).content.decode()
     assert "提交审核" in page and "审核通过" not in page
-    client.post(reverse("admin:registry_survey_submit", args=[survey.pk]))
+    submit = {"version": opened(survey)}  # what the page's button posts
+    client.post(reverse("admin:registry_survey_submit", args=[survey.pk]), submit)
     assert Survey.objects.get().state == "submitted"
 
     client.force_login(people["reviewer"])
     page = client.get(reverse("admin:registry_survey_change", args=[survey.pk])).content.decode()
     assert "审核通过" in page and 'name="_save"' not in page
-    client.post(reverse("admin:registry_survey_reject", args=[survey.pk]), {"reason": ""})
+    reject = {"reason": "", "version": opened(survey)}
+    client.post(reverse("admin:registry_survey_reject", args=[survey.pk]), reject)
     assert Survey.objects.get().state == "submitted"  # no reason, no rejection
-    client.post(reverse("admin:registry_survey_approve", args=[survey.pk]))
+    approve = {"version": opened(survey)}
+    client.post(reverse("admin:registry_survey_approve", args=[survey.pk]), approve)
     assert Survey.objects.get().state == "approved" and _vacant() == 1
 
     # The building's page shows the history and the current state.
     client.force_login(people["surveyor"])
     page = client.get(reverse("admin:registry_record_change", args=[building.pk])).content.decode()
     assert "2024-05-01" in page and "已通过" in page and "空置" in page
-    assert client.post(reverse("admin:registry_survey_submit", args=[survey.pk])).status_code == 403
+    submit = {"version": opened(survey)}
+    response = client.post(reverse("admin:registry_survey_submit", args=[survey.pk]), submit)
+    assert response.status_code == 403
 
 
 def test_far_reviewer_gets_404_on_the_workflow_urls(client, people, building):
     survey = _draft(people, building)
-    survey_services.survey_submit(user=people["surveyor"], survey=survey)
+    survey_services.survey_submit(user=people["surveyor"], survey=survey, version=opened(survey))
     client.force_login(people["far_reviewer"])
     assert (
         client.post(reverse("admin:registry_survey_approve", args=[survey.pk])).status_code == 404

@@ -1,13 +1,48 @@
 """What every registry admin shares: the permission rules of registry.permissions applied to
-querysets (an object outside one's regions is not found) and to each action (403)."""
+querysets (an object outside one's regions is not found) and to each action (403); and what
+every admin of the site shares (auth's and axes' too): lookups in a list's URL are bounded."""
+
+import re
+from functools import partial
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from registry import permissions
 
+OUT_OF_SCOPE = _("没有这个对象，或它不在您的工作区域内。")
+INTEGER = re.compile(r"\s*[-+]?\d+\s*")
+INT64_MAX = 2**63 - 1
 
-class RestrictedAdminMixin:
+
+class BoundedLookupsMixin:
+    """A list's URL lookup with a number no integer column can hold (?record=10**30,
+    ?id__in=1,10**30) goes back to the list with ?e=1, like any lookup the admin cannot apply.
+    Django bounds such numbers only for lookups on integer fields themselves; through a
+    relation (a foreign key, a reverse relation, `__in`) SQLite cannot bind them: a server
+    error. Checked on the value alone (a text field compared with such a number is no loss)."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        for piece in str(value).split(","):
+            if INTEGER.fullmatch(piece) and abs(int(piece)) > INT64_MAX:
+                raise IncorrectLookupParameters(f"{lookup}: {piece.strip()[:30]}")
+        return super().lookup_allowed(lookup, value, request)
+
+
+def bound_every_admin(site: admin.AdminSite) -> None:
+    """Give every ModelAdmin registered on `site` so far (Django's auth and axes register
+    their own) the BoundedLookupsMixin: one rule for every list of the site."""
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, BoundedLookupsMixin):
+            continue
+        cls = type(model_admin)
+        site.unregister(model)
+        site.register(model, type(cls.__name__, (BoundedLookupsMixin, cls), {}))
+
+
+class RestrictedAdminMixin(BoundedLookupsMixin):
     """Querysets and has_*_permission from registry.permissions; nothing is ever deleted."""
 
     def get_queryset(self, request):
@@ -50,6 +85,20 @@ class RestrictedAdminMixin:
 
 class RestrictedModelAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False  # no second COUNT(*) over a million rows per search
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The object being edited goes to formfield_for_dbfield, for its current choices.
+        callback = partial(self.formfield_for_dbfield, request=request, editing=obj)
+        return super().get_form(request, obj, change, formfield_callback=callback, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, editing=None, **kwargs):
+        # Every foreign key offers (and accepts) what permissions.choices gives the user.
+        if db_field.many_to_one and "queryset" not in kwargs:
+            keep = getattr(editing, db_field.attname, None)
+            queryset = db_field.related_model._default_manager.all()
+            kwargs["queryset"] = permissions.choices(queryset, request.user, keep=keep)
+            kwargs.setdefault("error_messages", {"invalid_choice": OUT_OF_SCOPE})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     class Media:
         css = {"all": ["registry/admin-workflow.css"]}

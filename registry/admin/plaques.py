@@ -1,18 +1,19 @@
-"""Plaques in the admin: numbers, hanging and removal (logged); sheets for the sign maker."""
+"""Plaques in the admin, on their own pages and in their record's page: numbers, hanging and
+removal, through registry.services.plaques (logged, optimistic locking); sheets for the sign
+maker."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry import permissions
-from registry.admin.base import RestrictedModelAdmin
+from registry.admin.base import RestrictedAdminMixin, RestrictedModelAdmin
 from registry.admin.filters import RecordRegionFilter
-from registry.models import ChangeAction, Plaque
+from registry.admin.versioned import VersionedForm
+from registry.models import Plaque
 from registry.public_url import public_url
-from registry.services import audit
+from registry.services import plaques as plaque_services
 from registry.services.plaques import PDF_MAX_CARDS, PNG_MAX_CARDS, SHEET_LIMITS, Card, sheet
 
 CONTENT_TYPES = {"png": "image/png", "pdf": "application/pdf"}
@@ -79,6 +80,40 @@ def too_many_message(count: int, fmt: str) -> str:
     ) % {"count": count, "format": fmt.upper(), "pdf": PDF_MAX_CARDS, "png": PNG_MAX_CARDS}
 
 
+class PlaqueForm(VersionedForm):
+    class Meta:
+        model = Plaque
+        fields = plaque_services.FIELDS
+
+
+class PlaqueInline(RestrictedAdminMixin, admin.TabularInline):
+    """The plaques on their record's page: each row posts its own version."""
+
+    model = Plaque
+    form = PlaqueForm
+    extra = 0
+    can_delete = False
+    fields = (*plaque_services.FIELDS, "edit_version")
+
+
+def save_plaque_formset(request, formset, *, record) -> None:
+    """Each new or changed row through the plaque services (never the formset's own save)."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for form in formset.forms:
+        if not form.has_changed():
+            continue
+        data = form.changed_fields()
+        if form.instance.pk is None:
+            plaque = plaque_services.plaque_create(user=request.user, record=record, data=data)
+            formset.new_objects.append(plaque)
+        else:
+            version = form.cleaned_data["edit_version"]
+            plaque = plaque_services.plaque_update(
+                user=request.user, plaque=form.instance, data=data, version=version
+            )
+            formset.changed_objects.append((plaque, list(data)))
+
+
 @admin.register(Plaque)
 class PlaqueAdmin(PlaqueSheetActions, RestrictedModelAdmin):
     list_display = ("number", "record", "installed_on", "removed_on")
@@ -87,7 +122,8 @@ class PlaqueAdmin(PlaqueSheetActions, RestrictedModelAdmin):
     list_filter = (RecordRegionFilter, "installed_on", "removed_on")
     search_fields = ("=number", "=record__code")
     raw_id_fields = ("record",)
-    fields = ("record", "number", "installed_on", "removed_on")
+    form = PlaqueForm
+    fields = ("record", *plaque_services.FIELDS, "edit_version")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("record")
@@ -96,25 +132,19 @@ class PlaqueAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         return ("record",) if obj is not None else ()
 
     def save_model(self, request, obj, form, change):
-        if not permissions.can(request.user, "change" if change else "add", obj):
-            raise PermissionDenied
-        before = audit.snapshot(Plaque.objects.get(pk=obj.pk)) if change else None
-        obj.save()
-        action = ChangeAction.CHANGE if change else ChangeAction.CREATE
-        audit.log(user=request.user, action=action, obj=obj, before=before)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        user = request.user
-
-        class ScopedForm(form):
-            def clean_record(self):
-                record = self.cleaned_data["record"]
-                if not permissions.in_scope(user, record.region_id):
-                    raise ValidationError(_("只能为本人工作区域内的对象登记标志牌。"))
-                return record
-
-        return ScopedForm
+        data = form.changed_fields()
+        if change:
+            version = form.cleaned_data["edit_version"]
+            saved = plaque_services.plaque_update(
+                user=request.user, plaque=obj, data=data, version=version
+            )
+            obj.version = saved.version
+        else:
+            data.pop("record", None)
+            record = form.cleaned_data["record"]
+            saved = plaque_services.plaque_create(user=request.user, record=record, data=data)
+            obj.pk = saved.pk
+            obj._state.adding = False
 
     def plaque_cards(self, rows) -> list[Card]:
         return [plaque_card(p.record, p.number) for p in rows.select_related("record")]

@@ -2,9 +2,7 @@
 with optimistic locking (a save based on an outdated page is refused); never deleted (a
 designation is revoked instead); the page of a building shows its state and survey history."""
 
-from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -12,51 +10,30 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from registry import permissions
-from registry.admin.base import RestrictedAdminMixin, RestrictedModelAdmin
+from registry.admin.base import RestrictedModelAdmin
 from registry.admin.filters import RegionFilter, StatusFilter
-from registry.admin.logged import save_logged_formset
 from registry.admin.photos import PhotoInline, StoredPhotoInline, save_photo_formset
-from registry.admin.plaques import PlaqueSheetActions, plaque_card
+from registry.admin.plaques import (
+    PlaqueInline,
+    PlaqueSheetActions,
+    plaque_card,
+    save_plaque_formset,
+)
+from registry.admin.versioned import VersionedForm
 from registry.choices import KINDS_WITH_PLAQUES, Kind, Status
 from registry.models import ChangeLog, Photo, Plaque, Record
+from registry.search.keys import MAX_QUERY_LENGTH
 from registry.selectors.folded_search import search
 from registry.services import records as record_services
 
 HISTORY_LIMIT = 20
 
 
-class RecordForm(forms.ModelForm):
-    # The version the page was opened at, posted back: the save is refused if it moved on.
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class RecordForm(VersionedForm):
     class Meta:
         model = Record
         fields = ("code", "kind", "name", "name_en", "level", "region", "parent",
                   "designated_on", "revoked_on", "address", "lat", "lon")  # fmt: skip
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["edit_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            current = (
-                Record.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            if cleaned.get("edit_version") != current:
-                raise ValidationError(record_services.stale_message(current), code="stale")
-        return cleaned
-
-
-class PlaqueInline(RestrictedAdminMixin, admin.TabularInline):
-    model = Plaque
-    extra = 0
-    can_delete = False
-    fields = ("number", "installed_on", "removed_on")
 
 
 @admin.register(Record)
@@ -108,15 +85,19 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
+        if len(term) > (limit := MAX_QUERY_LENGTH):
+            message = _("搜索词过长：最多 %(max)s 个字符。") % {"max": limit}
+            self.message_user(request, message, messages.ERROR)
+            return queryset.none(), False
         return search(queryset, term), False
 
     def save_model(self, request, obj, form, change):
-        data = {
-            name: form.cleaned_data[name] for name in form.changed_data if name != "edit_version"
-        }
         if change:
             saved = record_services.record_update(
-                user=request.user, record=obj, data=data, version=form.cleaned_data["edit_version"]
+                user=request.user,
+                record=obj,
+                data=form.changed_fields(),
+                version=form.cleaned_data["edit_version"],
             )
             obj.version = saved.version
         else:
@@ -128,7 +109,7 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         if formset.model is Photo:
             save_photo_formset(request, formset, record=form.instance)
         else:
-            save_logged_formset(request, formset)
+            save_plaque_formset(request, formset, record=form.instance)
 
     @admin.display(description=_("当前状态"))
     def current_state(self, obj):

@@ -1,6 +1,7 @@
 """Surveys in the admin: drafted and submitted by their surveyor, approved or rejected (with
 a reason) by a reviewer; approved surveys are read only. Every step goes through
-registry.services.surveys, which checks registry.permissions again and logs it."""
+registry.services.surveys, which checks registry.permissions again, refuses a survey changed
+since its page was opened (the pages and the buttons post its version) and logs it."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from registry.admin import survey_import
 from registry.admin.base import RestrictedModelAdmin
 from registry.admin.filters import BuildingRegionFilter
 from registry.admin.photos import StoredSurveyPhotoInline, SurveyPhotoInline, save_photo_formset
+from registry.admin.versioned import VersionedForm
 from registry.choices import Kind
 from registry.models import Photo, Survey
 from registry.services import surveys as survey_services
@@ -28,6 +30,12 @@ class EditableSurveyPhotoInline(SurveyPhotoInline):
         return super().has_add_permission(request, obj)
 
 
+class SurveyForm(VersionedForm):
+    class Meta:
+        model = Survey
+        fields = ENTERED
+
+
 @admin.register(Survey)
 class SurveyAdmin(RestrictedModelAdmin):
     list_display = ("building", "surveyed_on", "state", "occupancy", "condition",
@@ -39,7 +47,8 @@ class SurveyAdmin(RestrictedModelAdmin):
     list_filter = ("state", BuildingRegionFilter, "occupancy", "condition")
     search_fields = ("=building__code",)
     raw_id_fields = ("building",)
-    fieldsets = ((None, {"fields": ENTERED}), (_("审核"), {"fields": REVIEW}))
+    form = SurveyForm
+    fieldsets = ((None, {"fields": (*ENTERED, "edit_version")}), (_("审核"), {"fields": REVIEW}))
     readonly_fields = REVIEW
     inlines = [StoredSurveyPhotoInline, EditableSurveyPhotoInline]
     change_form_template = "admin/registry/survey/change_form.html"
@@ -51,23 +60,25 @@ class SurveyAdmin(RestrictedModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        user = request.user
 
-        class ScopedSurveyForm(form):
+        class BuildingSurveyForm(form):
+            # Only buildings in the user's regions are offered at all (RestrictedModelAdmin).
             def clean_building(self):
                 building = self.cleaned_data["building"]
                 if building.kind != Kind.BUILDING:
                     raise ValidationError(_("只有历史建筑可以登记现场调查。"))
-                if not permissions.in_scope(user, building.region_id):
-                    raise ValidationError(_("只能为本人工作区域内的建筑登记调查。"))
                 return building
 
-        return ScopedSurveyForm
+        return BuildingSurveyForm
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in ENTERED if name in form.cleaned_data}
         if change:
-            survey_services.survey_update(user=request.user, survey=obj, data=data)
+            version = form.cleaned_data["edit_version"]
+            saved = survey_services.survey_update(
+                user=request.user, survey=obj, data=data, version=version
+            )
+            obj.version = saved.version
         else:
             building = data.pop("building")
             saved = survey_services.survey_create(user=request.user, building=building, data=data)
@@ -112,20 +123,21 @@ class SurveyAdmin(RestrictedModelAdmin):
         return self._step(
             request,
             object_id,
-            lambda *, user, survey: survey_services.survey_reject(
-                user=user, survey=survey, reason=reason
-            ),
+            lambda **step: survey_services.survey_reject(**step, reason=reason),
             _("已退回。"),
         )
 
     def _step(self, request, object_id, service, done):
+        """A workflow button: its form posts the survey's version as the page showed it."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         survey = self.get_object(request, object_id)
         if survey is None:
             raise Http404
+        version = request.POST.get("version", "")
+        version = int(version) if version.isdecimal() else None  # None: refused as stale
         try:
-            service(user=request.user, survey=survey)  # PermissionDenied: a 403
+            service(user=request.user, survey=survey, version=version)  # PermissionDenied: 403
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:

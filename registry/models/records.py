@@ -20,6 +20,7 @@ from registry.choices import (
 )
 from registry.db import code_collation
 from registry.models.spans import in_span, span_q, span_sql
+from registry.models.versioned import Versioned
 
 # --- Designated on day D (indicators.md): a span of days (registry.models.spans).
 
@@ -54,7 +55,7 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(Q(designated_on__isnull=True) | Q(designated_on__gt=as_of))
 
 
-class Record(models.Model):
+class Record(Versioned):
     """A historic city, town, village, district or building. Never deleted; revoked instead."""
 
     code = models.CharField(
@@ -99,10 +100,6 @@ class Record(models.Model):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
-    # Optimistic locking (registry.services.records): every save adds one; a save based on an
-    # older version is refused. A database default because the bulk importer inserts records
-    # with an explicit column list.
-    version = models.PositiveIntegerField(_("版本"), default=1, db_default=1, editable=False)
 
     objects = RecordQuerySet.as_manager()
 
@@ -211,7 +208,7 @@ class PlaqueQuerySet(models.QuerySet):
         return self.filter(hanging_q(on))
 
 
-class Plaque(models.Model):
+class Plaque(Versioned):
     """A protection plaque (保护标志牌) on a district or building; several may hang at once."""
 
     record = models.ForeignKey(

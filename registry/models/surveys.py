@@ -15,6 +15,7 @@ from registry.choices import (
     SurveyState,
     validate_text,
 )
+from registry.models.versioned import Versioned
 
 # --- The latest approved survey by day D (indicators.md: a building's occupancy on D), in the
 # three forms its readers need; tested equal on a grid of cases (tests/test_rules_once.py).
@@ -51,7 +52,7 @@ def latest_survey(surveys: Iterable[dict], by):
     return max(dated, key=lambda s: s["surveyed_on"], default=None)
 
 
-class Survey(models.Model):
+class Survey(Versioned):
     """A field survey of a building. Only approved surveys count anywhere."""
 
     building = models.ForeignKey(

@@ -42,6 +42,12 @@ def normalize(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKC", text).lower() if c.isalnum())
 
 
+# The longest search query taken (the catalog's q, the admin's search): longer than any name
+# one types, and far inside what a tsquery word may hold on PostgreSQL (2,046 bytes: a query of
+# 700 Chinese characters was a server error there).
+MAX_QUERY_LENGTH = 100
+
+
 def query_key(q: str) -> str | None:
     """The normalised query, or None when nothing searchable is left (blank, punctuation)."""
     key = normalize(q or "")

@@ -1,5 +1,5 @@
-"""Plaques: hanging (logged; a removal is a change in the admin, registry/admin/plaques.py),
-and the sheet a sign maker prints from.
+"""Plaques: hanging, changes and removal (logged; optimistic locking as for records), and the
+sheet a sign maker prints from.
 
 A sheet has one card per plaque: a QR code of the record's public page, the record's name,
 the plaque number and the record code. PDF: A4 pages at 300 dpi, ten cards a page, streamed a
@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from registry import permissions
 from registry.models import ChangeAction, Plaque, Record
-from registry.services import audit
+from registry.services import audit, locking
 from registry.services.pdf_pages import pdf_pages
 
 CARD_W, CARD_H, MARGIN = 1180, 640, 40
@@ -51,8 +51,13 @@ class SheetTooLarge(ValueError):
     pass
 
 
-def plaque_hang(*, user, record: Record, number: str | None, on: datetime.date) -> Plaque:
-    plaque = Plaque(record=record, number=number or None, installed_on=on)
+# What a plaque's page or row changes (its record is fixed once hung).
+FIELDS = ("number", "installed_on", "removed_on")
+
+
+def plaque_create(*, user, record: Record, data: dict) -> Plaque:
+    plaque = Plaque(record=record)
+    _assign(plaque, data)
     if not permissions.can(user, permissions.ADD, plaque):
         raise PermissionDenied
     with transaction.atomic():
@@ -60,6 +65,39 @@ def plaque_hang(*, user, record: Record, number: str | None, on: datetime.date) 
         plaque.save()
         audit.log(user=user, action=ChangeAction.CREATE, obj=plaque)
     return plaque
+
+
+def plaque_hang(*, user, record: Record, number: str | None, on: datetime.date) -> Plaque:
+    return plaque_create(user=user, record=record, data={"number": number, "installed_on": on})
+
+
+def plaque_update(*, user, plaque: Plaque, data: dict, version: int) -> Plaque:
+    """Apply `data` to the plaque if it is still at `version` (registry.services.locking):
+    a change based on an older version raises ValidationError (code "stale"), nothing saved.
+    Returns the plaque as saved."""
+    with transaction.atomic():
+        current = locking.lock(Plaque.objects.select_related("record"), plaque.pk, version)
+        if not permissions.can(user, permissions.CHANGE, current):
+            raise PermissionDenied
+        before = audit.snapshot(current)
+        _assign(current, data)
+        current.full_clean()
+        locking.advance(current)
+        current.save()
+        audit.log(user=user, action=ChangeAction.CHANGE, obj=current, before=before)
+    return current
+
+
+def plaque_remove(*, user, plaque: Plaque, on: datetime.date, version: int) -> Plaque:
+    return plaque_update(user=user, plaque=plaque, data={"removed_on": on}, version=version)
+
+
+def _assign(plaque: Plaque, data: dict) -> None:
+    for name, value in data.items():
+        if name not in FIELDS:
+            raise ValueError(f"not a field of a plaque's page: {name}")
+        setattr(plaque, name, value)
+    plaque.number = plaque.number or None  # a blank number is no number
 
 
 @dataclass(frozen=True)

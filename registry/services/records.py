@@ -1,4 +1,5 @@
-"""Writes of records: create, change (with optimistic locking; a designation too), revoke.
+"""Writes of records: create, change (with optimistic locking: registry.services.locking; a
+designation too), revoke.
 
 Every write is a single-object ORM save, so the indicator state and the search data follow by
 their signals (registry/services/derived.py), and is logged here (registry.services.audit) with
@@ -8,26 +9,20 @@ plain saves leaves it alone.
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from registry import permissions
 from registry.models import ChangeAction, Record
-from registry.services import audit
-
-
-def stale_message(current: int) -> str:
-    return _(
-        "保存失败：此记录已被他人修改（当前版本 %(version)s），您的更改未保存。"
-        "请重新打开此页面，核对最新内容后再修改。"
-    ) % {"version": current}
+from registry.services import audit, locking
 
 
 def record_create(*, user, data: dict) -> Record:
     record = Record(**data)
     if not permissions.can(user, permissions.ADD, record):
+        raise PermissionDenied
+    if record.parent_id is not None and not permissions.may_choose(user, record.parent):
         raise PermissionDenied
     if record.designated_on and not permissions.can(user, permissions.DESIGNATE, record):
         raise PermissionDenied
@@ -43,9 +38,7 @@ def record_update(*, user, record: Record, data: dict, version: int) -> Record:
     based on an older version raises ValidationError (code "stale") and changes nothing.
     Returns the record as saved (`record` itself is left as it was given)."""
     with transaction.atomic(), audit.in_charge():
-        current = Record.objects.select_for_update().select_related("region").get(pk=record.pk)
-        if current.version != version:
-            raise ValidationError(stale_message(current.version), code="stale")
+        current = locking.lock(Record.objects.select_related("region"), record.pk, version)
         before = audit.snapshot(current)
         action = _check_update(user, current, data)
         for name, value in data.items():
@@ -53,7 +46,7 @@ def record_update(*, user, record: Record, data: dict, version: int) -> Record:
         if not permissions.in_scope(user, current.region_id):
             raise PermissionDenied  # a record may not be moved out of one's own regions
         current.full_clean()
-        current.version += 1
+        locking.advance(current)
         current.updated_at = timezone.now()
         current.save()
         audit.log(user=user, action=action, obj=current, before=before)
@@ -66,6 +59,10 @@ def _check_update(user, current: Record, data: dict) -> str:
     registrar_fields = any(f in data for f in permissions.REGISTRAR_RECORD_FIELDS)
     if registrar_fields and not permissions.can(user, permissions.DESIGNATE, current):
         raise PermissionDenied
+    parent = data.get("parent")
+    moved = "parent" in data and getattr(parent, "pk", None) != current.parent_id
+    if moved and parent is not None and not permissions.may_choose(user, parent):
+        raise PermissionDenied  # a parent in another region: not the user's to count there
     if "revoked_on" in data and data["revoked_on"] != current.revoked_on:
         return ChangeAction.REVOKE
     if "designated_on" in data and data["designated_on"] != current.designated_on:

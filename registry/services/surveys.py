@@ -2,7 +2,8 @@
 reviewer who is not its surveyor. Only approved surveys count anywhere; approved surveys are
 never changed again (corrections are new surveys).
 
-Each step locks the survey's row, checks the rule in registry.permissions, saves one object
+Each step locks the survey's row, refuses a survey changed since its page was opened
+(registry.services.locking), checks the rule in registry.permissions, saves one object
 (the indicator state follows by its signals) and is logged with its values before and after.
 """
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from registry import permissions
 from registry.choices import Kind, SurveyState
 from registry.models import ChangeAction, Record, Survey
-from registry.services import audit
+from registry.services import audit, locking
 
 FIELDS = ("building", "surveyed_on", "occupancy", "condition", "use", "surveyor", "notes")
 
@@ -32,41 +33,48 @@ def survey_create(*, user, building: Record, data: dict) -> Survey:
     return survey
 
 
-def survey_update(*, user, survey: Survey, data: dict) -> Survey:
-    """Change a draft or rejected survey (its own surveyor only)."""
+def survey_update(*, user, survey: Survey, data: dict, version: int) -> Survey:
+    """Change a draft or rejected survey (its own surveyor only), if it is still at
+    `version`."""
     with transaction.atomic():
-        current = _locked(survey)
+        current = _locked(survey, version)
         if not permissions.can(user, permissions.CHANGE, current):
             raise PermissionDenied
         before = audit.snapshot(current)
         _assign(current, data)
         _check_building(user, current)
         current.full_clean()
+        locking.advance(current)
         current.save()
         audit.log(user=user, action=ChangeAction.CHANGE, obj=current, before=before)
     return current
 
 
-def survey_submit(*, user, survey: Survey) -> Survey:
-    return _move(user, survey, permissions.SUBMIT, SurveyState.SUBMITTED, ChangeAction.SUBMIT)
+# Each step takes the version of the survey as its page showed it: a survey changed since
+# (edited, resubmitted, judged by someone else) is not submitted or judged unseen.
 
 
-def survey_approve(*, user, survey: Survey) -> Survey:
-    return _move(user, survey, permissions.APPROVE, SurveyState.APPROVED, ChangeAction.APPROVE)
+def survey_submit(*, user, survey: Survey, version: int) -> Survey:
+    step = (permissions.SUBMIT, SurveyState.SUBMITTED, ChangeAction.SUBMIT)
+    return _move(user, survey, version, *step)
 
 
-def survey_reject(*, user, survey: Survey, reason: str) -> Survey:
+def survey_approve(*, user, survey: Survey, version: int) -> Survey:
+    step = (permissions.APPROVE, SurveyState.APPROVED, ChangeAction.APPROVE)
+    return _move(user, survey, version, *step)
+
+
+def survey_reject(*, user, survey: Survey, reason: str, version: int) -> Survey:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"rejection_reason": _("退回时必须填写理由。")})
-    return _move(
-        user, survey, permissions.APPROVE, SurveyState.REJECTED, ChangeAction.REJECT, reason
-    )
+    step = (permissions.APPROVE, SurveyState.REJECTED, ChangeAction.REJECT)
+    return _move(user, survey, version, *step, reason)
 
 
-def _move(user, survey, rule, state, action, reason=None) -> Survey:
+def _move(user, survey, version, rule, state, action, reason=None) -> Survey:
     with transaction.atomic():
-        current = _locked(survey)
+        current = _locked(survey, version)
         if not permissions.can(user, rule, current):
             raise PermissionDenied
         before = audit.snapshot(current)
@@ -77,13 +85,14 @@ def _move(user, survey, rule, state, action, reason=None) -> Survey:
             current.rejection_reason = reason
         # Approving checks the unique approved survey per building and day, among others.
         current.full_clean()
+        locking.advance(current)
         current.save()
         audit.log(user=user, action=action, obj=current, before=before)
     return current
 
 
-def _locked(survey: Survey) -> Survey:
-    return Survey.objects.select_for_update().select_related("building").get(pk=survey.pk)
+def _locked(survey: Survey, version: int) -> Survey:
+    return locking.lock(Survey.objects.select_related("building"), survey.pk, version)
 
 
 def _assign(survey: Survey, data: dict) -> None:
