@@ -54,7 +54,7 @@ class ContentSecurityPolicyMiddleware:
 
 
 # SQLite's words for "another connection holds the write lock": a national import holds it for
-# its whole merge (about two minutes at a million records, README), longer than the 30 s busy
+# its whole merge (minutes at national scale: docs/performance.md), longer than the 30 s busy
 # timeout a request waits.
 BUSY_MESSAGES = ("database is locked", "database table is locked")
 RETRY_AFTER_SECONDS = 60

@@ -24,16 +24,10 @@ from registry.choices import (
     is_blank,
     validate_text,
 )
-from registry.exchange.format import MAX_LENGTHS
+from registry.exchange.format import LIMITED_KEYS, MAX_LENGTHS
 from registry.exchange.validate import RECORD_CODE_RE
 from registry.models import Photo, Plaque, Record, Survey
 
-# The text fields the importer limits, by the model that holds each.
-LIMITED = {
-    Record: ("code", ("name", "name_en", "address")),
-    Plaque: ("record__code", ("number",)),
-    Survey: ("building__code", ("use", "surveyor", "notes")),
-}
 APPROVED = SurveyState.APPROVED
 # The record that names each model's rows in a problem, and the word for one of them.
 OWNERS = {
@@ -81,7 +75,8 @@ def _owners():
 
 
 def _lengths():
-    for model, (code, fields) in LIMITED.items():
+    for model, fields in LIMITED_KEYS.items():
+        code = OWNERS[model][0]
         rows = model.objects.all()
         if model is Survey:
             rows = rows.filter(state=APPROVED)  # only approved surveys are exported

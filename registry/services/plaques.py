@@ -33,9 +33,9 @@ DPI, A4 = 300, (2480, 3508)  # A4 at 300 dpi
 COLUMNS, ROWS_PER_PAGE = 2, 5
 CARDS_PER_PAGE = COLUMNS * ROWS_PER_PAGE
 # The most cards one sheet draws. PDF: 50 pages, what a sign maker takes in one order (a
-# region's whole list goes in batches, filtered by region); 500 cards cost 9.5 s of one core and
-# 9.6 MB sent, with one page (9 MB) in memory at a time. PNG: one page, as the whole image is in
-# memory until it is encoded (500 cards in one PNG took 3.1 GB).
+# region's whole list goes in batches, filtered by region), with one page in memory at a time
+# (tests/test_hostile_plaque_sheets.py holds it). PNG: one page, as the whole image is in memory
+# until it is encoded.
 PDF_MAX_CARDS = 500
 PNG_MAX_CARDS = CARDS_PER_PAGE
 SHEET_LIMITS = {"pdf": PDF_MAX_CARDS, "png": PNG_MAX_CARDS}
