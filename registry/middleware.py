@@ -88,25 +88,27 @@ class DatabaseBusyMiddleware:
 
 
 class NulParameterMiddleware:
-    """A NUL character in any query or form parameter (name or value), or cookie, is a 400 for
-    the whole site: PostgreSQL refuses NUL in text, so a NUL that reached a query was a server
-    error (the admin's list filters, ?kind__exact=%00; a session cookie, which is looked up),
-    and no field of the registry may hold one (the importer refuses it too). One rule here
-    instead of one check per form or view."""
+    """A NUL character in the path, any query or form parameter (name or value), or a cookie,
+    is a 400 for the whole site: PostgreSQL refuses NUL in text, so a NUL that reached a query
+    was a server error (a photo's name in /media/, the admin's list filters, ?kind__exact=%00; a
+    session cookie, which is looked up), and no field of the registry may hold one (the importer
+    refuses it too). One rule here instead of one check per form or view."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path_info:  # /media/<name>, an admin object's key
+            return _bad_request(request, _("网址含有空字符。"))
         cookies = ((name, [value]) for name, value in request.COOKIES.items())
         for name, values in chain(request.GET.lists(), request.POST.lists(), cookies):
             if "\x00" in name or any("\x00" in value for value in values):
-                return _bad_parameter(request, name.replace("\x00", "\\x00"))
+                name = name.replace("\x00", "\\x00")
+                return _bad_request(request, _("参数 %(name)s 含有空字符。") % {"name": name})
         return self.get_response(request)
 
 
-def _bad_parameter(request, name: str):
-    message = _("参数 %(name)s 含有空字符。") % {"name": name}
+def _bad_request(request, message: str):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
     return render(request, "bad_request.html", {"message": message}, status=400)

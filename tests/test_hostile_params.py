@@ -256,3 +256,13 @@ def test_a_nul_in_a_cookie_is_refused_before_the_session_is_read(client, catalog
     client.cookies["sessionid"] = "abcdefghij\x00klmnop"  # the session store looks it up
     response = client.get(reverse("admin:index"))
     assert response.status_code == 400 and "sessionid" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/media/x%00y.jpg", "/records/JZ%00/", "/admin/registry/region/%00/change/"]
+)
+def test_a_nul_in_the_path_is_refused_before_any_lookup(admin_client, catalog, path):
+    """A path's text reaches lookups (a photo's stored name, a record's code, a region's key),
+    and PostgreSQL refuses a NUL in text: a 400, never a server error."""
+    response = admin_client.get(path)
+    assert response.status_code == 400
