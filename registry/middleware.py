@@ -104,11 +104,14 @@ class NulParameterMiddleware:
         for name, values in chain(request.GET.lists(), request.POST.lists(), cookies):
             if "\x00" in name or any("\x00" in value for value in values):
                 name = name.replace("\x00", "\\x00")
-                return _bad_request(request, _("参数 %(name)s 含有空字符。") % {"name": name})
+                message = _("参数 %(name)s 含有空字符。") % {"name": name}
+                return _bad_request(request, message, name)
         return self.get_response(request)
 
 
-def _bad_request(request, message: str):
+def _bad_request(request, message: str, parameter: str | None = None):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=400)
+        # The API's shape for a bad parameter (registry/api/errors.py): its name, its messages.
+        body = {parameter: [message]} if parameter else {"detail": message}
+        return JsonResponse(body, status=400)
     return render(request, "bad_request.html", {"message": message}, status=400)

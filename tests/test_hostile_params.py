@@ -247,7 +247,7 @@ def test_a_nul_in_a_posted_form_is_refused_before_anything_is_saved(admin_client
 
 def test_a_nul_gets_the_same_answer_from_every_part_of_the_site(client, catalog):
     api = client.get("/api/v1/records/", {"region": "\x00"})
-    assert api.status_code == 400 and "region" in api.json()["detail"]
+    assert api.status_code == 400 and list(api.json()) == ["region"]
     page = client.get("/", {"unknown": "\x00"})
     assert page.status_code == 400 and "unknown" in page.content.decode()
 
