@@ -116,7 +116,8 @@ def test_hostile_values_on_every_parameter(client, catalog, url):
 @pytest.mark.parametrize("path", PATHS)
 def test_hostile_codes_in_paths(client, catalog, path):
     response = client.get(path)
-    assert response.status_code == 404
+    # A NUL anywhere is refused before any lookup (registry.middleware.NulParameterMiddleware).
+    assert response.status_code == (400 if "%00" in path else 404)
     if path.startswith("/api/"):  # JSON, as the schema documents, even where no route matched
         assert response["Content-Type"] == "application/json"
         assert "detail" in response.json()
