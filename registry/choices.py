@@ -49,6 +49,14 @@ class Condition(models.TextChoices):
     DANGEROUS = "dangerous", _("危险")
 
 
+class ArchiveLevel(models.TextChoices):
+    """测绘建档 (exchange.md version 2, key `archive`)."""
+
+    BRIEF = "brief", _("简略")
+    TYPICAL = "typical", _("典型")
+    FULL = "full", _("全面")
+
+
 class SurveyState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已提交")
@@ -76,6 +84,11 @@ ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 # so that whatever the registry holds exports into a file it would import again.
 SURVEY_NOTES_MAX_LENGTH = 20_000
 KINDS_WITH_SURVEYS = frozenset({Kind.BUILDING})
+# 测绘建档 (exchange.md version 2, key `archive`): districts and buildings only, the kinds whose
+# archive coverage indicators.md counts.
+KINDS_WITH_ARCHIVE = frozenset({Kind.DISTRICT, Kind.BUILDING})
+# The longest description (价值特色与历史沿革) in either language (exchange.md version 2).
+DESCRIPTION_MAX_LENGTH = 20_000
 
 
 def is_blank(text: str) -> bool:

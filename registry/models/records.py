@@ -1,7 +1,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -9,9 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import (
     ALLOWED_PARENT_KINDS,
+    DESCRIPTION_MAX_LENGTH,
+    KINDS_WITH_ARCHIVE,
     KINDS_WITH_PARENTS,
     KINDS_WITH_PLAQUES,
     RECORD_CODE_PATTERN,
+    ArchiveLevel,
     Kind,
     Level,
     Status,
@@ -98,6 +101,38 @@ class Record(Versioned):
     )
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
+    # Exchange format version 2: what the list entry says about the place.
+    era = models.CharField(
+        _("建造年代"), max_length=200, null=True, blank=True, validators=[validate_text]
+    )
+    # TextFields limited by a validator, as Survey.notes (registry.models.limits).
+    description = models.TextField(
+        _("价值特色与历史沿革"),
+        null=True,
+        blank=True,
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH), validate_text],
+    )
+    description_en = models.TextField(
+        _("英文介绍"),
+        null=True,
+        blank=True,
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH), validate_text],
+    )
+    # `designation` of exchange.md: three independent texts, all null meaning null.
+    designation_batch = models.CharField(
+        _("公布批次"), max_length=200, null=True, blank=True, validators=[validate_text]
+    )
+    designation_document = models.CharField(
+        _("公布文号"), max_length=200, null=True, blank=True, validators=[validate_text]
+    )
+    designation_authority = models.CharField(
+        _("公布机关"), max_length=200, null=True, blank=True, validators=[validate_text]
+    )
+    # `archive` of exchange.md (测绘建档): both or neither, districts and buildings only.
+    archive_level = models.CharField(
+        _("测绘建档等级"), max_length=10, choices=ArchiveLevel.choices, null=True, blank=True
+    )
+    archive_completed_on = models.DateField(_("测绘建档完成日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
 
@@ -146,6 +181,15 @@ class Record(Versioned):
                 condition=Q(parent__isnull=True) | Q(kind__in=list(KINDS_WITH_PARENTS)),
                 name="record_parent_only_for_district_building",
             ),
+            models.CheckConstraint(
+                condition=(Q(archive_level__isnull=True) & Q(archive_completed_on__isnull=True))
+                | (
+                    Q(archive_level__in=ArchiveLevel.values)
+                    & Q(archive_completed_on__isnull=False)
+                    & Q(kind__in=sorted(KINDS_WITH_ARCHIVE))
+                ),
+                name="record_archive_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,6 +217,11 @@ class Record(Versioned):
                 "kind": Kind(self.kind).label,
                 "parent": Kind(self.parent.kind).label,
             }
+        if (self.archive_level is None) != (self.archive_completed_on is None):
+            key = "archive_completed_on" if self.archive_completed_on is None else "archive_level"
+            errors[key] = _("测绘建档等级和完成日期须同时填写。")
+        elif self.archive_level is not None and self.kind not in KINDS_WITH_ARCHIVE:
+            errors["archive_level"] = _("只有历史文化街区和历史建筑有测绘建档。")
         if errors:
             raise ValidationError(errors)
 
