@@ -27,3 +27,65 @@ def pdf_bytes(catalog_extra: bytes = b"", objects: tuple[bytes, ...] = (), text:
         xref,
     )
     return bytes(out)
+
+
+def upload(data: bytes, name: str = "file.pdf", content_type: str = "application/pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def media_world() -> dict:
+    """A designated building in 140728 (Pingyao, Shanxi) with photos of every kind and state:
+    its own, of an approved survey, and of a submitted, a rejected and a draft survey; and
+    documents: a public PDF, a private PDF, a withdrawn one and a public image. A surveyor
+    of Shanxi (who uploaded everything) and one of Beijing."""
+    import datetime
+
+    from registry.models import Record, Survey
+    from registry.services import documents, photos
+    from tests.workflow_builders import jpeg_bytes, user
+
+    building = Record.objects.create(
+        code="JZ-B-0100", kind="building", name="张氏宗祠", level="provincial",
+        region_id="140728", designated_on=datetime.date(2010, 1, 1), address="平遥县南大街 12 号",
+        lat=37.2005, lon=112.1712,
+    )  # fmt: skip
+    local = user("local", "surveyor", regions=("140000",), password=None)
+    far = user("far", "surveyor", regions=("110000",), password=None)
+    world = {"building": building, "local": local, "far": far}
+    surveys = {}
+    for n, state in enumerate(("approved", "submitted", "rejected", "draft"), start=1):
+        surveys[state] = Survey.objects.create(
+            building=building, surveyed_on=datetime.date(2024, n, 1), occupancy="in_use",
+            created_by=local,
+        )  # fmt: skip
+    colors = {"own": (150, 40, 30), "approved": (40, 120, 60), "submitted": (30, 30, 160),
+              "rejected": (160, 160, 30), "draft": (90, 90, 90)}  # fmt: skip
+    for which, color in colors.items():
+        image = upload(jpeg_bytes(size=(640, 480), color=color), "p.jpg", "image/jpeg")
+        survey = surveys.get(which)
+        world[which] = photos.photo_attach(
+            user=local, upload=image, record=None if survey else building, survey=survey,
+            caption={"own": "正立面", "approved": "院落"}.get(which, f"{which} 照片"),
+        )  # fmt: skip
+    for state, survey in surveys.items():
+        Survey.objects.filter(pk=survey.pk).update(state=state)
+    docs = {
+        "public_pdf": ("平遥县人民政府关于公布历史建筑的批复", "approval", True, pdf_bytes()),
+        "private_pdf": ("张氏宗祠测绘图（内部）", "drawing", False, pdf_bytes(text="internal")),
+        "withdrawn_pdf": ("旧版保护图则", "plan", True, pdf_bytes(text="old")),
+        "public_image": ("保护范围示意图", "plan", True, jpeg_bytes(size=(300, 200))),
+    }
+    for key, (title, kind, public, data) in docs.items():
+        name, ctype = ("f.jpg", "image/jpeg") if data[:2] == b"\xff\xd8" else ("f.pdf", PDF)
+        world[key] = documents.document_attach(
+            user=local, record=building, title=title, kind=kind, public=public,
+            upload=upload(data, name, ctype),
+        )  # fmt: skip
+    documents.document_update(user=local, document=world["withdrawn_pdf"], withdrawn=True)
+    world["withdrawn_pdf"].refresh_from_db()
+    return world
+
+
+PDF = "application/pdf"
