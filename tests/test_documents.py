@@ -278,6 +278,25 @@ def test_an_unknown_document_name_is_not_found(client):
 # --- The admin -------------------------------------------------------------------------------
 
 
+def _prefix(data: dict, stored: bool) -> str:
+    """The prefix of the record page's documents formset: the stored documents' or the
+    uploads' (which starts with no initial forms)."""
+    prefixes = [
+        k.removesuffix("-TOTAL_FORMS")
+        for k in data
+        if k.endswith("-TOTAL_FORMS") and "documents" in k
+    ]
+    return next(p for p in prefixes if (data[f"{p}-INITIAL_FORMS"] != "0") == stored)
+
+
+def _row(data: dict, prefix: str, pk: int) -> str:
+    return next(
+        k.removesuffix("-id")
+        for k in data
+        if k.startswith(prefix) and k.endswith("-id") and data[k] == str(pk)
+    )
+
+
 @pytest.mark.django_db
 def test_the_admin_uploads_publishes_and_withdraws_through_the_service(client):
     from django.urls import reverse
@@ -292,16 +311,13 @@ def test_the_admin_uploads_publishes_and_withdraws_through_the_service(client):
     assert page.status_code == 200
     assert world["private_pdf"].title in page.content.decode()
     data = change_form(page)
-    # The upload row is the last inline: prefix documents-1 (stored ones are documents-0).
-    new = next(k.removesuffix("-TOTAL_FORMS") for k in data if k.endswith("TOTAL_FORMS")
-               and "documents" in k and data[k.replace("TOTAL", "INITIAL")] == "0")  # fmt: skip
-    data.update({f"{new}-0-title": "保护图则（2025 年修订）", f"{new}-0-kind": "plan",
-                 f"{new}-0-public": "on", f"{new}-0-upload": upload(pdf_bytes(text="2025"))})  # fmt: skip
+    new = _prefix(data, stored=False)
+    data[f"{new}-0-title"] = "保护图则（2025 年修订）"
+    data[f"{new}-0-kind"] = "plan"
+    data[f"{new}-0-public"] = "on"
+    data[f"{new}-0-upload"] = upload(pdf_bytes(text="2025"))
     # Unpublish the public PDF (a row of the stored documents).
-    stored = next(k.removesuffix("-TOTAL_FORMS") for k in data if k.endswith("TOTAL_FORMS")
-                  and "documents" in k and data[k.replace("TOTAL", "INITIAL")] != "0")  # fmt: skip
-    row = next(k.removesuffix("-id") for k in data
-               if k.startswith(stored) and k.endswith("-id") and data[k] == str(world["public_pdf"].pk))  # fmt: skip
+    row = _row(data, _prefix(data, stored=True), world["public_pdf"].pk)
     data.pop(f"{row}-public")
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -325,8 +341,7 @@ def test_the_admin_refuses_a_hostile_upload_with_its_reason(client):
     client.force_login(user("editor", "surveyor"))
     url = reverse("admin:registry_record_change", args=[world["building"].pk])
     data = change_form(client.get(url))
-    new = next(k.removesuffix("-TOTAL_FORMS") for k in data if k.endswith("TOTAL_FORMS")
-               and "documents" in k and data[k.replace("TOTAL", "INITIAL")] == "0")  # fmt: skip
+    new = _prefix(data, stored=False)
     hostile = pdf_bytes(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>")
     data.update({f"{new}-0-title": "x", f"{new}-0-kind": "other",
                  f"{new}-0-upload": upload(hostile)})  # fmt: skip

@@ -256,6 +256,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A document's kind is not a record's kind: each enum named for what it is (the record's
+    # keeps the name it had before documents came).
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "registry.choices.Kind",
+        "DocumentKindEnum": "registry.models.documents.DocumentKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "registry.api.schema_errors.add_error_responses",

@@ -145,7 +145,9 @@ class RecordDetailSerializer(RecordSerializer):
     photos = PhotoSerializer(
         many=True, help_text="public photos, newest capture first (at most 100)"
     )
-    documents = DocumentSerializer(many=True, help_text="public documents (at most 100)")
+    documents = DocumentSerializer(
+        many=True, source="document_list", help_text="public documents (at most 100)"
+    )
 
     class Meta(RecordSerializer.Meta):
         fields = [

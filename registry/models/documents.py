@@ -8,6 +8,7 @@ error, or superseded, is withdrawn (`withdrawn_at`): no longer listed nor served
 still seen by staff in the admin."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,15 @@ class DocumentKind(models.TextChoices):
     PLAN = "plan", _("保护图则")
     DRAWING = "drawing", _("测绘图纸")
     OTHER = "other", _("其他")
+
+
+# What a stored file is, as verified (never as the uploader declared it).
+CONTENT_TYPES = [
+    ("application/pdf", "PDF"),
+    ("image/jpeg", "JPEG"),
+    ("image/png", "PNG"),
+    ("image/webp", "WebP"),
+]
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -44,9 +54,16 @@ class RecordDocument(models.Model):
     public = models.BooleanField(_("公开"), default=False)
     # Indexed: the file view (registry/views/media.py) finds a document by the name in its URL.
     file = models.FileField(_("文件"), upload_to="documents/%Y/%m/", db_index=True)
-    content_type = models.CharField(_("文件类型"), max_length=40, editable=False)
+    content_type = models.CharField(
+        _("文件类型"), max_length=40, choices=CONTENT_TYPES, editable=False
+    )
     size = models.PositiveBigIntegerField(_("大小（字节）"), editable=False)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    sha256 = models.CharField(
+        _("SHA-256"),
+        max_length=64,
+        editable=False,
+        validators=[RegexValidator(r"\A[0-9a-f]{64}\Z"), validate_text],
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),
@@ -66,9 +83,7 @@ class RecordDocument(models.Model):
         verbose_name_plural = _("文件")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(
-                    content_type__in=["application/pdf", "image/jpeg", "image/png", "image/webp"]
-                ),
+                condition=models.Q(content_type__in=[value for value, _ in CONTENT_TYPES]),
                 name="document_content_type_known",
             ),
         ]

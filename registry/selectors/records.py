@@ -305,7 +305,7 @@ def record_detail(code: str, as_of: datetime.date) -> Record | None:
     record.survey_list = list(surveys.only("surveyed_on", "occupancy", "condition", "use"))
     record.region_path = region_path(record)
     record.photos = list(photos_for(record)[:MEDIA_SHOWN])
-    record.documents = list(public_documents(record)[:MEDIA_SHOWN])
+    record.document_list = list(public_documents(record)[:MEDIA_SHOWN])
     return record
 
 
