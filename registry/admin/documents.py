@@ -4,7 +4,9 @@ deleted. Every write goes through the service, which checks permissions and logs
 
 from django import forms
 from django.contrib import admin
+from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registry.admin.base import RestrictedAdminMixin, RestrictedModelAdmin
@@ -21,13 +23,20 @@ def file_link(document: RecordDocument):
     return format_html('<a href="{}">{}</a>', document.file.url, document.content_type)
 
 
+def _upload_help_text() -> str:
+    return gettext(
+        "PDF（不含脚本、嵌入文件等活动内容，未加密）或 JPEG、PNG、WebP 图片；不超过 %(mb)s MB。"
+    ) % {"mb": documents.MAX_BYTES // 1024 // 1024}
+
+
+# Translated when shown (a form field is made once, at import, in no one's language).
+_upload_help = lazy(_upload_help_text, str)
+
+
 class DocumentUploadForm(forms.ModelForm):
     upload = forms.FileField(
         label=_("文件"),
-        help_text=_(
-            "PDF（不含脚本、嵌入文件等活动内容，未加密）或 JPEG、PNG、WebP 图片；不超过 %(mb)s MB。"
-        )
-        % {"mb": documents.MAX_BYTES // 1024 // 1024},
+        help_text=_upload_help(),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
