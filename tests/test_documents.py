@@ -350,3 +350,20 @@ def test_the_admin_refuses_a_hostile_upload_with_its_reason(client):
     assert response.status_code == 200
     assert ACTIVE in response.content.decode()
     assert RecordDocument.objects.count() == n
+
+
+@pytest.mark.django_db
+def test_a_reviewer_sees_the_documents_read_only(client):
+    from django.urls import reverse
+
+    world = media_world()
+    client.force_login(user("rev", "reviewer"))
+    page = client.get(reverse("admin:registry_record_change", args=[world["building"].pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert world["private_pdf"].title in html and world["withdrawn_pdf"].title in html
+    assert 'type="file"' not in html  # no upload row: reviewers add no files
+    # Yes icons: three public documents (the withdrawn one included) and one withdrawn.
+    assert html.count('alt="True"') == 4
+    listing = client.get(reverse("admin:registry_recorddocument_changelist"))
+    assert listing.status_code == 200 and world["public_pdf"].title in listing.content.decode()

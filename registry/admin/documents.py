@@ -99,6 +99,10 @@ class StoredDocumentInline(RestrictedAdminMixin, admin.TabularInline):
     def link(self, obj):
         return file_link(obj)
 
+    @admin.display(description=_("撤回"), boolean=True)
+    def withdrawn(self, obj):  # shown to those who may not change it (the form's field else)
+        return obj.withdrawn_at is not None
+
 
 def save_document_formset(request, formset, *, record) -> None:
     """Uploads through document_attach, changes through document_update (never the form's
