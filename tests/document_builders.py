@@ -89,3 +89,41 @@ def media_world() -> dict:
 
 
 PDF = "application/pdf"
+
+
+def pdf_with_object_stream(hidden: bytes) -> bytes:
+    """A PDF 1.5 whose catalog opens object 5, which lies compressed in an object stream
+    (object 6) listed by a cross-reference stream (object 7): what a scan of the raw bytes
+    cannot see."""
+    import zlib
+
+    header = b"5 0 "
+    packed = zlib.compress(header + hidden)
+    stream = b"BT /F1 12 Tf 20 100 Td (heritage) Tj ET"
+    bodies = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+        4: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        6: b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n%s\n"
+        b"endstream" % (len(header), len(packed), packed),
+    }
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for number, body in bodies.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    offsets[7] = len(out)
+    rows = [b"\x00" + (0).to_bytes(4, "big") + (65535).to_bytes(2, "big")]
+    for number in range(1, 8):
+        if number == 5:  # in object stream 6, at index 0
+            rows.append(b"\x02" + (6).to_bytes(4, "big") + (0).to_bytes(2, "big"))
+        else:
+            rows.append(b"\x01" + offsets[number].to_bytes(4, "big") + b"\x00\x00")
+    table = b"".join(rows)
+    out += (
+        b"7 0 obj\n<< /Type /XRef /Size 8 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n%s\n"
+        b"endstream\nendobj\n" % (len(table), table)
+    )
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[7]
+    return bytes(out)

@@ -367,3 +367,14 @@ def test_a_reviewer_sees_the_documents_read_only(client):
     assert html.count('alt="True"') == 4
     listing = client.get(reverse("admin:registry_recorddocument_changelist"))
     assert listing.status_code == 200 and world["public_pdf"].title in listing.content.decode()
+
+
+def test_active_content_compressed_in_an_object_stream_is_found():
+    from tests.document_builders import pdf_with_object_stream
+
+    # The same file with a harmless action is accepted: the structure itself is sound.
+    harmless = pdf_with_object_stream(b"<< /S /GoTo /D [3 0 R /Fit] >>")
+    assert documents.prepare(upload(harmless)).extension == "pdf"
+    hostile = pdf_with_object_stream(b"<< /S /JavaScript /JS (app.alert(1)) >>")
+    assert b"JavaScript" not in hostile  # compressed: invisible to a scan of the bytes
+    assert ACTIVE in refused(hostile)

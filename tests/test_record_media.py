@@ -120,3 +120,17 @@ def test_query_budget(client, world, django_assert_num_queries):
         client.get("/records/JZ-B-0100/")
     with django_assert_num_queries(5):
         client.get("/api/v1/records/JZ-B-0100/")
+
+
+def test_in_english_the_media_sections_say_nothing_in_chinese(client, world):
+    client.cookies["django_language"] = "en"
+    html = client.get("/records/JZ-B-0100/").content.decode()
+    start = html.index('<section aria-labelledby="photos-title">')
+    end = html.index('<p class="api-link">')
+    part = html[start:end]
+    # Record data stays as entered: captions, titles, the record's name (an image's alt).
+    for text in [world["own"].caption, world["approved"].caption, world["building"].name,
+                 world["public_pdf"].title, world["public_image"].title]:  # fmt: skip
+        part = part.replace(text, "")
+    assert re.findall(r"[\u4e00-\u9fff]+", part) == []
+    assert "Approval document" in part and "Full size" in part and "Documents" in part
