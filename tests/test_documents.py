@@ -81,7 +81,7 @@ def test_what_is_neither_a_pdf_nor_an_image_is_refused(data):
         # Names written with #xx escapes, which readers decode: /JavaScript, /Launch.
         (b"/OpenAction << /S /J#61vaScript /J#53 (x) >>", ()),
         (b"/OpenAction 5 0 R", (b"<< /S /L#61unch /F (calc) >>",)),
-        # A key the raw scan does not look for (/JS is too short): found by walking the objects.
+        # /JS in an action that is otherwise harmless.
         (b"/OpenAction << /S /GoTo /D [3 0 R /Fit] /JS (app.alert(1)) >>", ()),
         (b"/Pages 2 0 R /AA << /WC << /S /GoTo /D [3 0 R /Fit] >> >>", ()),
     ],
@@ -378,3 +378,31 @@ def test_active_content_compressed_in_an_object_stream_is_found():
     hostile = pdf_with_object_stream(b"<< /S /JavaScript /JS (app.alert(1)) >>")
     assert b"JavaScript" not in hostile  # compressed: invisible to a scan of the bytes
     assert ACTIVE in refused(hostile)
+
+
+def test_a_pdf_listing_too_many_objects_is_refused_before_pypdf_reads_it(monkeypatch):
+    monkeypatch.setattr(documents, "MAX_OBJECTS", 50)
+    many = pdf_bytes(objects=tuple(b"<< /K %d >>" % i for i in range(60)))
+    assert "对象过多" in refused(many)
+    declared = pdf_bytes().replace(b"/Size 5", b"/Size 900000000")
+    assert "对象过多" in refused(declared)
+
+
+def test_an_object_stream_that_inflates_without_end_is_refused(monkeypatch):
+    from tests.document_builders import pdf_with_object_stream
+
+    monkeypatch.setattr(documents, "MAX_INFLATED", 100_000)
+    bomb = pdf_with_object_stream(b"<< /K [" + b"0 " * 200_000 + b"] >>")
+    assert len(bomb) < 5_000
+    assert "压缩内容过多" in refused(bomb)
+
+
+def test_checking_a_large_pdf_is_bounded():
+    import time
+
+    # 20,000 objects of long arrays (12 MB): pypdf's object walk took 66 s and 267 MB here.
+    row = b"[" + b" ".join(b"%d" % i for i in range(180)) + b"]"
+    data = pdf_bytes(objects=tuple(b"<< /K %s >>" % row for _ in range(20_000)))
+    started = time.perf_counter()
+    assert documents.prepare(upload(data)).extension == "pdf"
+    assert time.perf_counter() - started < 15  # about 2 s alone on 2 shared cores

@@ -15,13 +15,15 @@ What is stored:
 
 MAX_BYTES bounds what one upload costs: the declared size is checked before a byte is read,
 and no more than MAX_BYTES + 1 bytes are ever read (Django keeps an upload above 2.5 MB in a
-temporary file, not in memory). The PDF check walks every object of the file once, without
-decoding page contents (pypdf decompresses object streams only, within its own output limit).
+temporary file, not in memory). The PDF check reads the file's syntax once, inflating only
+its object streams (within MAX_INFLATED); pypdf then reads its cross-reference tables and page
+tree, once the file lists no more than MAX_OBJECTS objects.
 """
 
 import hashlib
 import io
 import re
+import zlib
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,31 +37,34 @@ from registry.models import ChangeAction, Record, RecordDocument
 from registry.services import audit, photos
 
 MAX_BYTES = 20 * 1024 * 1024
-# A PDF of more objects than this is refused before its objects are walked: drawings exported
-# from CAD reach some tens of thousands; the bound keeps the check's time in seconds.
-MAX_OBJECTS = 200_000
+# What the object streams of one PDF may inflate to, in all (a zip bomb stops here).
+MAX_INFLATED = 32 * 1024 * 1024
+# pypdf reads the cross-reference tables and checks each listed object's header: about 30,000
+# a second here. A file listing more objects than this (its headers, /Size, an xref stream's
+# /Index) is refused before pypdf reads it. A scanned approval of 30 pages has about a hundred
+# objects; an exported drawing, with its fonts and images, a few thousand.
+MAX_OBJECTS = 50_000
 PDF = "application/pdf"
 IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-# Keys of a PDF dictionary that are active content wherever they appear (pypdf gives names
-# with their #xx escapes decoded, so /J#61vaScript is /JavaScript here).
-ACTIVE_KEYS = frozenset(
-    {"/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/RichMedia", "/XFA", "/AA"}
-)
-# Actions (a dictionary's /S) that run something, send something or open another file.
-# Moving to a page (/GoTo) and following a link (/URI: the reader asks first) are kept.
-ACTIVE_ACTIONS = frozenset(
-    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE",
-     "/RichMediaExecute", "/Rendition", "/Sound", "/Movie"}
+# Names that are active content wherever a dictionary holds them: keys (/JS, /AA: actions run
+# on events, /EF: an embedded file, /XFA: a scripted form) and the types of actions (/S) that
+# run something, send something or open another file. Moving to a page (/GoTo) and following
+# a link (/URI: the reader asks first) are kept, and so is a destination opened at start.
+ACTIVE_NAMES = (
+    "JavaScript", "JS", "AA", "Launch", "SubmitForm", "ImportData", "GoToR", "GoToE",
+    "EmbeddedFile", "EmbeddedFiles", "EF", "RichMedia", "RichMediaExecute", "XFA",
+    "Rendition", "Sound", "Movie",
 )  # fmt: skip
-ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/RichMedia"})
-# The longer of those names in the raw bytes, as a second look at what no cross-reference
-# table lists (an object a reader would find when it rebuilds a damaged file). Not /JS nor
-# /AA: three bytes turn up by chance about once in 16 MB of compressed data.
-RAW_ACTIVE = re.compile(
-    rb"/(?:JavaScript|Launch|EmbeddedFiles?|RichMedia|XFA|SubmitForm|ImportData)"
-    rb"(?![A-Za-z0-9#])"
-)
-RAW_ESCAPED_NAME = re.compile(rb"/[A-Za-z0-9]*#[0-9A-Fa-f]{2}[A-Za-z0-9#]*")
+_DELIMITER = rb"(?=[\s/\[\]<>(){}%]|\Z)"
+ACTIVE = re.compile(rb"/(?:" + b"|".join(n.encode() for n in ACTIVE_NAMES) + rb")" + _DELIMITER)
+# A name written with #xx escapes (/J#61vaScript), which readers decode.
+ESCAPED_NAME = re.compile(rb"/[A-Za-z0-9]*#[0-9A-Fa-f]{2}(?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})*")
+STREAM_START = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
+OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm" + _DELIMITER)
+FLATE_ONLY = re.compile(rb"/Filter\s*(?:/FlateDecode|\[\s*/FlateDecode\s*\])" + _DELIMITER)
+OBJECT_HEADER = re.compile(rb"(?<![0-9])[0-9]+\s+[0-9]+\s+obj" + _DELIMITER)
+SIZE = re.compile(rb"/Size\s+([0-9]{1,12})")
+INDEX = re.compile(rb"/Index\s*\[([0-9\s]{0,10000})\]")
 # After the last %%EOF only an end of line (and the NUL padding some scanners add).
 TAIL_ALLOWED = re.compile(rb"[\r\n\t \x00]{0,1024}")
 
@@ -105,82 +110,92 @@ def _check_pdf(data: bytes) -> None:
     end = data.rfind(b"%%EOF")
     if end < 0 or not TAIL_ALLOWED.fullmatch(data[end + 5 :]):
         raise ValidationError(_("PDF 文件不完整，或在文件末尾之后还附有其他内容。"))
-    if RAW_ACTIVE.search(data) or any(
-        _active_name(name) for name in RAW_ESCAPED_NAME.findall(data)
-    ):
+    if _has_active_content(data):
         raise ValidationError(_active_message())
     from pypdf import PdfReader
 
     try:
+        # Reads the cross-reference tables and the page tree only: no object walk, whose
+        # cost in pypdf grows with what a hostile file packs into its objects.
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             raise ValidationError(_("加密的 PDF 无法检查，请上传未加密的文件。"))
         if len(reader.pages) < 1:
             raise ValidationError(_("PDF 文件没有页面。"))
-        active = _has_active_content(reader)
     except ValidationError:
         raise
     except Exception as exc:
         # A parser given hostile input fails in many ways (its own errors, but also KeyError,
         # TypeError, RecursionError...): whatever it is, the file is not one we can vouch for.
         raise ValidationError(_("不是可读取的 PDF 文件。")) from exc
-    if active:
-        raise ValidationError(_active_message())
 
 
-def _active_name(raw: bytes) -> bool:
-    """Is a name written with #xx escapes (/J#61vaScript) one of the active ones?"""
-    decoded = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), raw)
-    return bool(RAW_ACTIVE.fullmatch(decoded)) or decoded.decode("latin-1") in ACTIVE_KEYS
+def _has_active_content(data: bytes) -> bool:
+    """Does any dictionary of the file name active content? Every byte outside streams is
+    PDF syntax (objects, the cross-reference tables, the trailer), read as is; of the streams,
+    page contents, images and fonts hold no actions and are skipped (their compressed bytes
+    would match short names by chance), and object streams, which hold objects, are inflated
+    and read too. One pass over the file, within MAX_INFLATED: linear, whatever it holds."""
+    budget = [MAX_INFLATED]
+    position = objects = 0
+    while True:
+        start = STREAM_START.search(data, position)
+        syntax = data[position : start.start() if start else len(data)]
+        objects += len(OBJECT_HEADER.findall(syntax))
+        if objects > MAX_OBJECTS or _declared_objects(syntax) > MAX_OBJECTS:
+            raise ValidationError(_("PDF 对象过多（上限 %(n)s 个）。") % {"n": MAX_OBJECTS})
+        if _names_active(syntax):
+            return True
+        if start is None:
+            return False
+        end = data.find(b"endstream", start.end())
+        end = len(data) if end < 0 else end
+        dictionary = _unescaped(syntax[syntax.rfind(b"obj") :])
+        stream = data[start.end() : end]
+        if OBJECT_STREAM.search(dictionary) and _names_active(
+            _inflated(dictionary, stream, budget)
+        ):
+            return True
+        position = end + len(b"endstream")
+
+
+def _declared_objects(syntax: bytes) -> int:
+    """The most objects a trailer or an xref stream here says the file has."""
+    sizes = [int(m[1]) for m in SIZE.finditer(syntax)]
+    for index in INDEX.finditer(syntax):
+        counts = index[1].split()[1::2]  # pairs of (first object, count)
+        sizes.append(sum(int(c) for c in counts))
+    return max(sizes, default=0)
 
 
 def _active_message() -> str:
     return _("PDF 含有脚本、自动动作或嵌入文件等活动内容，已拒绝；请用“打印为 PDF”重新导出后上传。")
 
 
-def _object_numbers(reader) -> list[tuple[int, int]]:
-    """Every (number, generation) the file's cross-reference tables list, object streams'
-    contents included."""
-    numbers = {(n, g) for g, table in reader.xref.items() for n in table}
-    numbers.update((n, 0) for n in reader.xref_objStm)
-    return sorted(numbers)
+def _names_active(syntax: bytes) -> bool:
+    if ACTIVE.search(syntax):
+        return True
+    return any(ACTIVE.fullmatch(_unescaped(m[0])) for m in ESCAPED_NAME.finditer(syntax))
 
 
-def _has_active_content(reader) -> bool:
-    from pypdf.generic import IndirectObject
-
-    numbers = _object_numbers(reader)
-    if len(numbers) > MAX_OBJECTS:
-        raise ValidationError(_("PDF 对象过多（上限 %(n)s 个）。") % {"n": MAX_OBJECTS})
-    seen_trailer = _active_value(reader.trailer)
-    return seen_trailer or any(
-        _active_value(reader.get_object(IndirectObject(n, g, reader))) for n, g in numbers
-    )
+def _unescaped(raw: bytes) -> bytes:
+    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), raw)
 
 
-def _active_value(value) -> bool:
-    """Active content in this value or the direct objects inside it. References are not
-    followed: every indirect object is looked at on its own (_has_active_content), so a cycle
-    of references costs nothing."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
-
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, IndirectObject):
-            continue
-        if isinstance(item, DictionaryObject | StreamObject):
-            keys = set(item.keys())
-            if keys & ACTIVE_KEYS:
-                return True
-            if str(item.get("/S", "")) in ACTIVE_ACTIONS:
-                return True
-            if str(item.get("/Type", "")) in ACTIVE_TYPES:
-                return True
-            stack.extend(v for v in item.values() if not isinstance(v, IndirectObject))
-        elif isinstance(item, ArrayObject):
-            stack.extend(v for v in item if not isinstance(v, IndirectObject))
-    return False
+def _inflated(dictionary: bytes, body: bytes, budget: list[int]) -> bytes:
+    """An object stream's objects. Writers compress them with Flate and nothing else; any
+    other encoding is refused as unreadable rather than left unread."""
+    if not FLATE_ONLY.search(dictionary) or b"/DecodeParms" in dictionary:
+        raise ValidationError(_("不是可读取的 PDF 文件。"))
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(body, budget[0] + 1)
+    except zlib.error as exc:
+        raise ValidationError(_("不是可读取的 PDF 文件。")) from exc
+    budget[0] -= len(out)
+    if budget[0] < 0:
+        raise ValidationError(_("PDF 压缩内容过多，无法检查。"))
+    return out
 
 
 def document_attach(
