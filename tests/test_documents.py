@@ -84,6 +84,9 @@ def test_what_is_neither_a_pdf_nor_an_image_is_refused(data):
         # /JS in an action that is otherwise harmless.
         (b"/OpenAction << /S /GoTo /D [3 0 R /Fit] /JS (app.alert(1)) >>", ()),
         (b"/Pages 2 0 R /AA << /WC << /S /GoTo /D [3 0 R /Fit] >> >>", ()),
+        # A "stream" keyword inside a string, to hide what follows from a scan of the syntax.
+        (b"/Lang (x >>stream\n) /OpenAction << /S /JavaScript /JS (1) >> /T (endstream)", ()),
+        (b"/Pages 2 0 R", (b"<< /Type /Annot /Subtype /FileAttachment /FS 6 0 R >>",)),
     ],
     ids=[
         "openaction-js",
@@ -96,6 +99,8 @@ def test_what_is_neither_a_pdf_nor_an_image_is_refused(data):
         "escaped-launch",
         "js-key-in-goto",
         "additional-actions",
+        "fake-stream-keyword",
+        "file-attachment",
     ],  # fmt: skip
 )
 def test_a_pdf_with_active_content_is_refused(catalog, objects):

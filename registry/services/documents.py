@@ -53,10 +53,17 @@ IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 ACTIVE_NAMES = (
     "JavaScript", "JS", "AA", "Launch", "SubmitForm", "ImportData", "GoToR", "GoToE",
     "EmbeddedFile", "EmbeddedFiles", "EF", "RichMedia", "RichMediaExecute", "XFA",
-    "Rendition", "Sound", "Movie",
+    "Rendition", "Sound", "Movie", "FileAttachment",
 )  # fmt: skip
 _DELIMITER = rb"(?=[\s/\[\]<>(){}%]|\Z)"
 ACTIVE = re.compile(rb"/(?:" + b"|".join(n.encode() for n in ACTIVE_NAMES) + rb")" + _DELIMITER)
+# The names of five letters or more, looked for in the bytes of streams too: a "stream" keyword
+# written inside a string would otherwise hide what follows it. Every action names its type
+# (/S /JavaScript, /S /Launch...), and so does an attachment, so these suffice there; by
+# chance, six given bytes turn up about once in 2^48 bytes of compressed data.
+LONG_ACTIVE = re.compile(
+    rb"/(?:" + b"|".join(n.encode() for n in ACTIVE_NAMES if len(n) >= 5) + rb")" + _DELIMITER
+)
 # A name written with #xx escapes (/J#61vaScript), which readers decode.
 ESCAPED_NAME = re.compile(rb"/[A-Za-z0-9]*#[0-9A-Fa-f]{2}(?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})*")
 STREAM_START = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
@@ -132,10 +139,11 @@ def _check_pdf(data: bytes) -> None:
 
 def _has_active_content(data: bytes) -> bool:
     """Does any dictionary of the file name active content? Every byte outside streams is
-    PDF syntax (objects, the cross-reference tables, the trailer), read as is; of the streams,
-    page contents, images and fonts hold no actions and are skipped (their compressed bytes
-    would match short names by chance), and object streams, which hold objects, are inflated
-    and read too. One pass over the file, within MAX_INFLATED: linear, whatever it holds."""
+    PDF syntax (objects, the cross-reference tables, the trailer), read for every active name;
+    object streams, which hold objects, are inflated and read the same way; other streams
+    (page contents, images, fonts: compressed bytes, where a short name turns up by chance)
+    for the long names only. One pass over the file, within MAX_INFLATED; a file listing more
+    than MAX_OBJECTS objects is refused on the way."""
     budget = [MAX_INFLATED]
     position = objects = 0
     while True:
@@ -150,11 +158,14 @@ def _has_active_content(data: bytes) -> bool:
             return False
         end = data.find(b"endstream", start.end())
         end = len(data) if end < 0 else end
-        dictionary = _unescaped(syntax[syntax.rfind(b"obj") :])
+        # The stream's dictionary is in the syntax before it (with the objects before it that
+        # have no stream: none of those names an object stream, or inflating fails: refused).
+        dictionary = _unescaped(syntax)
         stream = data[start.end() : end]
-        if OBJECT_STREAM.search(dictionary) and _names_active(
-            _inflated(dictionary, stream, budget)
-        ):
+        if OBJECT_STREAM.search(dictionary):
+            if _names_active(_inflated(dictionary, stream, budget)):
+                return True
+        elif _names_active(stream, LONG_ACTIVE):
             return True
         position = end + len(b"endstream")
 
@@ -172,8 +183,8 @@ def _active_message() -> str:
     return _("PDF 含有脚本、自动动作或嵌入文件等活动内容，已拒绝；请用“打印为 PDF”重新导出后上传。")
 
 
-def _names_active(syntax: bytes) -> bool:
-    if ACTIVE.search(syntax):
+def _names_active(syntax: bytes, names: re.Pattern = ACTIVE) -> bool:
+    if names.search(syntax):
         return True
     return any(ACTIVE.fullmatch(_unescaped(m[0])) for m in ESCAPED_NAME.finditer(syntax))
 
