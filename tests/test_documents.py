@@ -411,3 +411,15 @@ def test_checking_a_large_pdf_is_bounded():
     started = time.perf_counter()
     assert documents.prepare(upload(data)).extension == "pdf"
     assert time.perf_counter() - started < 15  # about 2 s alone on 2 shared cores
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_behind_nginx_the_rule_and_the_headers_stay_here(client, settings):
+    world = media_world()
+    settings.HERITAGE_MEDIA_ACCEL_REDIRECT = "/protected-media/"
+    public = client.get(world["public_pdf"].file.url)
+    assert public["X-Accel-Redirect"] == "/protected-media/" + world["public_pdf"].file.name
+    assert public["Content-Disposition"].startswith("attachment")
+    assert public["Content-Security-Policy"] == "sandbox"
+    assert client.get(world["private_pdf"].file.url).status_code == 404
