@@ -52,8 +52,8 @@ def test_nothing_leaves_the_card(case, language, tmp_path):
         left, top, right, bottom = draw.textbbox(
             (line.x, line.y), line.text, font=card_text.font(line.size)
         )
-        assert p.TEXT_LEFT <= left and right <= p.CARD_W - p.MARGIN, line
-        assert p.MARGIN <= top and bottom <= p.CARD_H - p.MARGIN, line
+        assert left >= p.TEXT_LEFT and right <= p.CARD_W - p.MARGIN, line
+        assert top >= p.MARGIN and bottom <= p.CARD_H - p.MARGIN, line
     assert "".join(line.text for line in lines).replace(" ", "").count("W") >= sum(
         f.count("W") for f in (card.name, card.number, card.code)
     )  # nothing dropped
