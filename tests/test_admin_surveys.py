@@ -252,3 +252,19 @@ def test_the_admin_has_the_sites_own_name(client, surveyor, language, name):
     html = html.decode()
     assert f'<a href="{reverse("admin:index")}">{name}</a>' in html
     assert "Django" not in html
+
+
+def test_the_home_page_counts_the_queue_in_one_query(client, reviewer, surveyor):
+    mine = building("B1")
+    client.force_login(reviewer)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("admin:index")).status_code == 200
+        return len(captured)
+
+    none = queries()
+    for day in range(1, 11):
+        survey(mine, day=DAY.replace(day=day), state="submitted", by=surveyor)
+    assert queries() == none <= 8  # measured: 8 (the session, the user, roles, regions, the
+    # queue's count, the recent actions and the apps' permissions)
