@@ -161,6 +161,17 @@ def test_the_autocomplete_offers_only_the_users_regions_buildings(client, survey
     assert _choices(client, term) == ["B-MINE 张氏宗祠"]
 
 
+@pytest.mark.parametrize("model, field", [("plaque", "record"), ("record", "parent")])
+def test_no_autocomplete_reaches_outside_the_users_regions(client, surveyor, places, model, field):
+    client.force_login(surveyor)
+    query = {"app_label": "registry", "model_name": model, "field_name": field, "term": "张氏"}
+    response = client.get(AUTOCOMPLETE, query)
+    ok = response.status_code == 200
+    texts = [item["text"] for item in response.json()["results"]] if ok else []
+    assert response.status_code in (200, 403)  # 403: not a field with an autocomplete
+    assert "B-FAR 张氏宗祠北" not in texts
+
+
 def test_the_autocomplete_reads_a_fixed_number_of_queries(
     client, surveyor, places, django_assert_max_num_queries
 ):
