@@ -216,8 +216,13 @@ def test_empty_scope_has_null_rates():
     report = indicator_report(as_of=day("2020-01-01"), by="county", region="110000")
     assert report["rows"] == []
     assert report["total"]["buildings"] == 0
-    for name in ("plaque_coverage", "plaque_target_met", "vacancy_rate", "vacancy_target_met",
-                 "archive_coverage"):
+    for name in (
+        "plaque_coverage",
+        "plaque_target_met",
+        "vacancy_rate",
+        "vacancy_target_met",
+        "archive_coverage",
+    ):
         assert report["total"][name] is None
 
 

@@ -125,8 +125,13 @@ def test_command_csv_has_a_bom_chinese_headers_rows_and_total(registry, tmp_path
     report = indicator_report(as_of=day("2020-12-31"), by="province")
     assert [r[0] for r in table[1:]] == [r["key"] for r in report["rows"]] + [""]
     assert table[-1][1] == "合计"
-    assert float(table[-1][8]) == report["total"]["plaque_coverage"]
-    assert table[-1][9] == "否"
+    total = dict(zip(table[0], table[-1], strict=True))
+    # Rates to four decimals, rounded down as the page shows them (1/3: 33.33%).
+    assert report["total"]["plaque_coverage"] == 1 / 3
+    assert total["挂牌保护率"] == "0.3333"
+    assert total["挂牌保护率达标"] == "否"
+    assert total["历史建筑空置率"] == "0.5000"
+    assert total["测绘建档率"] == "0.0000"
 
 
 def test_command_xlsx_keeps_text_as_text_and_rates_as_numbers(registry, tmp_path, monkeypatch):
@@ -141,11 +146,12 @@ def test_command_xlsx_keeps_text_as_text_and_rates_as_numbers(registry, tmp_path
                  "--format", "xlsx", "--output", str(path))  # fmt: skip
     sheet = load_workbook(path).worksheets[0]
     rows = list(sheet.iter_rows(values_only=False))
-    assert rows[0][0].value == "代码"
-    assert rows[1][1].value == "=1+1" and rows[1][1].data_type == "s"
+    assert rows[1][0].value == "代码"  # under the title row
+    assert rows[2][1].value == "=1+1" and rows[2][1].data_type == "s"
     report = indicator_report(as_of=day("2020-12-31"), by="province")
-    assert rows[1][8].value == report["rows"][0]["plaque_coverage"]
-    assert rows[1][8].number_format == "0.00%"
+    rate = [c.value for c in rows[1]].index("挂牌保护率")
+    assert rows[2][rate].value == report["rows"][0]["plaque_coverage"] == 0
+    assert rows[2][rate].number_format == "0.00%"
     assert rows[-1][1].value == "合计"
 
 

@@ -1,7 +1,8 @@
 """Each rule is written once and its forms agree: "a plaque hangs on D", "the latest approved
-survey by D", "designated on D" and "archived on D" in the ORM, raw SQL (the indicator state) and plain rows
-(the export) on a grid of cases, and the copies derived from one source (the parent kinds, the
-text limits, the formula prefixes, the indicator figures, the catalog's facets)."""
+survey by D", "designated on D" and "archived on D" in the ORM, raw SQL (the indicator state)
+and plain rows (the export) on a grid of cases, and the copies derived from one source (the
+parent kinds, the text limits, the formula prefixes, the indicator figures, the catalog's
+facets)."""
 
 import datetime
 import io
@@ -215,7 +216,8 @@ ARCHIVE_GRID = [None, -1, 0, 1]  # the day the archive was completed
 def test_archived_alike_in_orm_sql_and_indicators():
     records = {
         f"A{n}": building(
-            f"A{n}", archive_level=None if done is None else "full",
+            f"A{n}",
+            archive_level=None if done is None else "full",
             archive_completed_on=None if done is None else day(done),
         )  # fmt: skip
         for n, done in enumerate(ARCHIVE_GRID)

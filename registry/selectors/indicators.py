@@ -14,6 +14,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection
+from django.utils.translation import gettext
 
 from registry.choices import Kind, Level, Occupancy
 from registry.models import IndicatorTotal, Plaque, Region
@@ -185,6 +186,14 @@ def indicator_report(
         "rows": rows,
         "total": with_rates(total),
     }
+
+
+def scope_label(region: str | None) -> str:
+    """The name of a report's scope, as its rows are labelled: the region's name, else its
+    province's; no region: the whole country. One query for a region."""
+    if region is None:
+        return gettext("全国")
+    return _labels("county", [region])[region]
 
 
 def _labels(by: str, keys: list[str]) -> dict[str, str]:
