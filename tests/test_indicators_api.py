@@ -33,6 +33,30 @@ def test_api_answers_the_spec_json(client, registry):
     assert list(response.json()) == ["as_of", "by", "region", "level", "rows", "total"]
 
 
+SPEC_FIGURES = [
+    "districts", "districts_plaqued", "buildings", "buildings_plaqued", "buildings_vacant",
+    "buildings_occupancy_unknown", "districts_archived", "buildings_archived",
+    "plaque_coverage", "plaque_target_met", "vacancy_rate", "vacancy_target_met",
+    "archive_coverage",
+]  # fmt: skip
+
+
+def test_api_json_has_the_keys_of_the_spec_example_in_its_order(client, registry):
+    record("district", designated="2010-01-01", region="140105", archived="2015-01-01")
+    response = client.get(URL, {"as_of": "2020-12-31", "by": "province", "region": "140000"})
+    body = response.json()
+    assert list(body) == ["as_of", "by", "region", "level", "rows", "total"]
+    assert list(body["rows"][0]) == ["key", "label", *SPEC_FIGURES]
+    assert list(body["total"]) == SPEC_FIGURES
+    assert body["rows"][0]["districts_archived"] == 1
+    assert body["rows"][0]["archive_coverage"] == 0.5  # two districts, one archived
+    assert body == expected_report(day("2020-12-31"), "province", "140000")
+    points = client.get(f"{URL}trend/", {"as_of": "2020-12-31", "years": 6}).json()
+    assert list(points[0]) == ["as_of", *SPEC_FIGURES]
+    # 2014-12-31, then from the end of 2015 (archived on 2015-01-01) one of four
+    assert [p["archive_coverage"] for p in points] == [0, *[1 / 4] * 6]
+
+
 def test_api_filters_and_defaults(client, registry):
     body = client.get(URL).json()
     assert body["as_of"] == timezone.localdate().isoformat()

@@ -280,3 +280,16 @@ def test_downloads_keep_their_query_count(client, archived, django_assert_num_qu
         record(designated="2010-01-01", region="140107", archived="2011-01-01")
     with django_assert_num_queries(4):
         client.get("/reports/xlsx/", params)
+
+
+def test_the_archive_card_in_english(client, archived):
+    response = client.get(
+        "/reports/", {"as_of": "2020-12-31", "region": "140000"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    html = response.content.decode()
+    card = html[html.index('id="archive-card"') :]
+    card = card[: card.index("</div>")]
+    assert "Archive coverage" in card and "75.00%" in card
+    assert "no national target" in card
+    assert "Districts archived 1 / 1; buildings archived 2 / 3" in card
+    assert "Archived (districts / buildings)" in html
