@@ -105,10 +105,11 @@ def to_xlsx(report: dict) -> bytes:
     body = [[_xlsx_value(field, row[field]) for field, _header in cols] for row in lines(report)]
     headers = [header for _field, header in cols]
     _fit_columns(sheet, [headers, *([_shown(f, r[f]) for f, _h in cols] for r in lines(report))])
-    about_rows = conditions(report)
+    scope = _scope_text(report["region"])  # one query: named once for the title and conditions
+    about_rows = conditions(report, scope)
     sheet.freeze_panes = FROZEN
     sheet.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
-    title = text_cell(sheet, title_text(report, about_rows[1][1]))
+    title = text_cell(sheet, title_text(report, scope))
     title.font = Font(bold=True, size=14)
     sheet.append([title])
     sheet.append([_bold(text_cell(sheet, header)) for header in headers])
@@ -125,7 +126,7 @@ def to_xlsx(report: dict) -> bytes:
 
 
 def title_text(report: dict, scope: str) -> str:
-    """The sheet's title; `scope` the region as conditions() names it."""
+    """The sheet's title; `scope` the region for people (_scope_text)."""
     title = pgettext("indicator download", "保护指标 · {region} · {level} · 统计日期 {as_of}")
     return title.format(
         region=scope,
@@ -134,12 +135,12 @@ def title_text(report: dict, scope: str) -> str:
     )
 
 
-def conditions(report: dict) -> list[tuple[str, str]]:
+def conditions(report: dict, scope: str) -> list[tuple[str, str]]:
     """The filters that made the report, for people: names, not codes (the code beside);
-    the second is the region."""
+    `scope` the region for people (_scope_text)."""
     return [
         (pgettext("indicator download", "统计日期"), report["as_of"]),
-        (pgettext("indicator download", "行政区划"), _scope_text(report["region"])),
+        (pgettext("indicator download", "行政区划"), scope),
         (pgettext("indicator download", "保护级别"), _level_text(report["level"])),
         (pgettext("indicator download", "分组"), str(BY_LABELS[report["by"]]())),
         (
