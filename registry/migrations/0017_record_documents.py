@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0015_record_list_entry_v2"),
+        ("registry", "0016_indicator_archive"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
