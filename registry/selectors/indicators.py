@@ -18,6 +18,7 @@ from registry.choices import Kind, Level, Occupancy
 from registry.models import IndicatorTotal, Plaque, Region
 from registry.models.indicators import FIGURES
 from registry.models.records import designated_sql, hanging_sql
+from registry.models.regions import region_label
 from registry.models.surveys import latest_approved_sql
 from registry.regionscope import province_key, scope_range
 
@@ -153,9 +154,12 @@ def indicator_report(
     by: str = "none",
     region: str | None = None,
     level: str | None = None,
+    localized: bool = False,
 ) -> dict:
     """The report of indicators.md. `region` and `level` must be valid (see
-    registry.forms.indicators). One query, plus one for the labels of a region grouping."""
+    registry.forms.indicators). One query, plus one for the labels of a region grouping.
+    A row's label is the region's name, as the spec says; `localized` labels it in the current
+    language instead (the page and its CSV and xlsx, for a reader of English)."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     result = _sum_latest(KEY_SQL.get(by, "''"), region, level, [as_of])
@@ -165,7 +169,7 @@ def indicator_report(
     if by != "none":
         # Code-point order, whatever the database's collation.
         keep = sorted(k for k, g in groups.items() if g["districts"] or g["buildings"])
-        labels = _labels(by, keep)
+        labels = _labels(by, keep, localized)
         rows = [{"key": k, "label": labels[k], **with_rates(groups[k])} for k in keep]
     return {
         "as_of": as_of.isoformat(),
@@ -177,13 +181,14 @@ def indicator_report(
     }
 
 
-def _labels(by: str, keys: list[str]) -> dict[str, str]:
+def _labels(by: str, keys: list[str], localized: bool) -> dict[str, str]:
     """The region's name where the registry has the code, else its province's (e.g. 110100,
     a prefecture key of Beijing, which has no prefecture level)."""
     if by == "level":
         return {k: str(Level(k).label) for k in keys}
     wanted = set(keys) | {province_key(k) for k in keys}
-    names = dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
+    rows = Region.objects.filter(code__in=wanted).values_list("code", "name", "name_en")
+    names = {c: region_label(n, e) if localized else n for c, n, e in rows}
     return {k: names.get(k) or names.get(province_key(k), k) for k in keys}
 
 
