@@ -10,9 +10,10 @@ attribute such as a map's aria-label) is matched against the record data the tes
 import re
 from html.parser import HTMLParser
 
-HAN = re.compile(r"[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# Chinese punctuation in an English page is a leak too (a template's “”，：).
-CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
+# Han characters, and the Chinese punctuation that would leak with them (a template's ，：（）).
+CHINESE = re.compile(
+    r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+"
+)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr", "param"}  # fmt: skip
 
@@ -64,9 +65,4 @@ def text_leaks(text: str, record_data=()) -> list[str]:
     """The same check for plain text (a CSV, a cell, a message)."""
     for value in sorted((v for v in record_data if v), key=len, reverse=True):
         text = text.replace(value, "")
-    found = []
-    for match in HAN.finditer(text):
-        found.append(text[max(0, match.start() - 30) : match.end() + 30])
-    for match in CJK_PUNCTUATION.finditer(text):
-        found.append(text[max(0, match.start() - 30) : match.end() + 30])
-    return found
+    return [text[max(0, m.start() - 30) : m.end() + 30] for m in CHINESE.finditer(text)]

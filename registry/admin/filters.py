@@ -18,7 +18,7 @@ class RegionFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         provinces = Region.objects.filter(level=RegionLevel.PROVINCE).order_by("code")
-        return [(r.code, r.name) for r in provinces]
+        return [(r.code, r.label) for r in provinces]
 
     def queryset(self, request, queryset):
         value = self.value()
