@@ -65,7 +65,15 @@ ROOTS = {
 # In place names these characters nearly always take one reading, which pypinyin's general
 # phrase rules miss (长岭 Changling, not Zhangling; 乌什 Wushi; 朝阳 Chaoyang; 吴堡 Wubao);
 # the exceptions are in ROOTS (长子 Zhangzi, 乐亭 Laoting).
-READINGS = {"长": "chang", "什": "shi", "朝": "chao", "乐": "le", "堡": "bao", "卡": "ka", "蚌": "beng"}
+READINGS = {
+    "长": "chang",
+    "什": "shi",
+    "朝": "chao",
+    "乐": "le",
+    "堡": "bao",
+    "卡": "ka",
+    "蚌": "beng",
+}
 
 # Suffixes, longest first, and their English.
 SUFFIXES = (
@@ -107,7 +115,7 @@ def english_name(name: str, level: str) -> str:
     suffix, generic = next(((s, e) for s, e in SUFFIXES if name.endswith(s)), ("", ""))
     root = name[: len(name) - len(suffix)]
     peoples = []
-    if suffix.startswith("自治"):
+    if suffix.startswith("自治") and root not in ROOTS:
         while found := next((p for p in PEOPLES if root.endswith(p) and root != p), None):
             peoples.insert(0, PEOPLES[found])
             root = root[: -len(found)]

@@ -8,6 +8,7 @@ English. The browser half (what the scripts draw) is tests/browser/test_english_
 
 import csv
 import io
+import re
 import sqlite3
 from unittest import mock
 
@@ -164,9 +165,7 @@ def test_report_csv_is_english(english, cat, query):
     assert text_leaks(text) == []
     header = next(csv.reader(io.StringIO(text)))
     assert header[:2] == ["Code", "Name"]
-    assert {"Yes", "No", ""} >= {row[-1] for row in csv.reader(io.StringIO(text))} - {
-        header[-1]
-    }
+    assert {"Yes", "No", ""} >= {row[-1] for row in csv.reader(io.StringIO(text))} - {header[-1]}
 
 
 @pytest.mark.parametrize("query", ["", "?by=level", "?region=140000", "?level=national"])
@@ -258,3 +257,15 @@ def test_the_leak_check_sees_what_it_should():
 def _no_mock_leftovers():
     yield
     mock.patch.stopall()
+
+
+def test_every_msgid_of_the_english_catalogue_is_translated():
+    """An empty msgstr shows the Chinese msgid in an English page; a fuzzy one is ignored by
+    msgfmt, with the same effect."""
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    blocks = po.read_text(encoding="utf-8").split("\n\n")[1:]  # the first is the header
+    empty = re.compile(r'^msgstr(?:\[\d\])? ""\n(?!")', re.MULTILINE)
+    untranslated = [b for b in blocks if "#, fuzzy" in b or empty.search(b + "\n")]
+    assert untranslated == []

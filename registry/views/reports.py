@@ -12,8 +12,8 @@ from registry import indicator_formats as formats
 from registry.choices import Level
 from registry.forms.indicators import IndicatorParamsForm
 from registry.models import Region
-from registry.models.regions import region_label
 from registry.models.indicators import FIGURE_LABELS
+from registry.models.regions import region_label
 from registry.regionscope import prefecture_key, province_key
 from registry.selectors.indicators import indicator_report, indicator_trend
 
