@@ -164,7 +164,7 @@ def test_report_csv_is_english(english, cat, query):
     text = response.content.decode("utf-8-sig")
     assert text_leaks(text) == []
     header = next(csv.reader(io.StringIO(text)))
-    assert header[:2] == ["Code", "Name"]
+    assert header[:3] == ["Code", "Name", "Historic districts"]
     assert {"Yes", "No", ""} >= {row[-1] for row in csv.reader(io.StringIO(text))} - {header[-1]}
 
 
