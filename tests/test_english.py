@@ -106,6 +106,13 @@ def test_not_found_is_english(english, cat, path):
     assert chinese.status_code == 404 and "未找到" in chinese.content.decode()
 
 
+def test_api_docs_page_title_is_english(english):
+    response = english.get("/api/v1/docs/")
+    assert response.status_code == 200
+    assert "<title>Historic Heritage Registry API</title>" in response.content.decode()
+    assert leaks(response.content.decode()) == []
+
+
 def test_nul_refusal_is_english(english):
     assert_english(english.get("/?q=%00"), status=400)
 
