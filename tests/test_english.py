@@ -53,7 +53,7 @@ def record_data() -> list[str]:
 def assert_english(response, status=200):
     assert response.status_code == status, response.content[:500]
     page = response.content.decode()
-    assert '<html lang="en">' in page
+    assert '<html lang="en"' in page
     assert leaks(page, record_data()) == []
 
 
@@ -216,6 +216,7 @@ ADMIN_PAGES = [
     "/admin/registry/survey/import/",
     "/admin/auth/user/",
     "/admin/auth/group/",
+    "/admin/password_change/",
     "/admin/registry/survey/",
     "/admin/registry/survey/add/",
     "/admin/registry/changelog/",
@@ -242,6 +243,10 @@ def test_admin_region_pages_are_english_but_for_the_chinese_names(staff_en, path
     assert response.status_code == 200, path
     names = Region.objects.values_list("name", flat=True)
     assert leaks(response.content.decode(), names) == []
+
+
+def test_admin_login_is_english(english):
+    assert_english(english.get("/admin/login/"))
 
 
 def test_admin_branding(staff_en):
