@@ -85,7 +85,11 @@ def test_reports_and_record_pages_in_english(live_server, page, artifacts, regis
 
     page.goto(f"{live_server.url}/?region=140000")
     page.wait_for_selector("#results-map[data-ready='true']")
-    page.locator("#results-map .leaflet-interactive, #results-map .marker-cluster").first.click()
+    page.locator("#results-map .marker-cluster").first.click()  # spiderfies the three
+    page.locator("#results-map path.leaflet-interactive").last.click(force=True)
+    popup = page.locator(".leaflet-popup a[lang='zh-Hans']")
+    popup.wait_for()
+    assert popup.inner_text() == "张氏宗祠"
     assert leaks(page.content(), record_data(registry_data)) == []
     page.screenshot(path=artifacts / "english-catalog.png", full_page=True)
     assert page.errors == []
