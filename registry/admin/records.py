@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from registry import permissions
-from registry.admin.base import RestrictedModelAdmin
+from registry.admin.base import RestrictedModelAdmin, autocompleting
 from registry.admin.filters import RegionFilter, StatusFilter
 from registry.admin.photos import PhotoInline, StoredPhotoInline, save_photo_formset
 from registry.admin.plaques import (
@@ -82,6 +82,8 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # The index answers the search, and the user's regions and the kind, level and region
         # filters with it: a search with those alone is counted on the index (folded_search).
+        if autocompleting(request, "survey", "building"):
+            queryset = queryset.filter(kind=Kind.BUILDING)  # only a building is surveyed
         term = search_term.strip()
         if not term:
             return queryset, False

@@ -22,7 +22,7 @@ def fill_names(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0015_record_list_entry_v2")]
+    dependencies = [("registry", "0016_indicator_archive")]
 
     operations = [
         migrations.AddField(
