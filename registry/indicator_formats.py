@@ -162,7 +162,7 @@ BY_LABELS = {
 
 def _scope_text(region: str | None) -> str:
     name = scope_label(region)
-    return name if region is None else f"{name}（{region}）"
+    return name if region is None else _("%(name)s（%(code)s）") % {"name": name, "code": region}
 
 
 def _level_text(level: str | None) -> str:

@@ -163,7 +163,7 @@ def test_command_xlsx_keeps_text_as_text_and_rates_as_numbers(registry, tmp_path
 
     real = indicators._labels
     monkeypatch.setattr(
-        indicators, "_labels", lambda by, keys: dict.fromkeys(real(by, keys), "=1+1")
+        indicators, "_labels", lambda by, keys, *rest: dict.fromkeys(real(by, keys, *rest), "=1+1")
     )  # a label that looks like a formula must stay text
     path = tmp_path / "r.xlsx"
     call_command("heritage_report", "--as-of", "2020-12-31", "--by", "province",

@@ -244,15 +244,15 @@ def test_xlsx_in_english_has_its_title_and_conditions_in_english(client, archive
     sheet, about = book.worksheets
     assert about.title == "Conditions"
     assert sheet["A1"].value == (
-        "Heritage indicators · 晋中市（140700） · All levels · as of 2020-12-31"
-    )  # region names are data: they stay as the registry holds them
+        "Heritage indicators · Jinzhong (140700) · All levels · as of 2020-12-31"
+    )  # the region's English name (Region.name_en)
     header = [c.value for c in sheet[2]]
     assert "Archive coverage" in header and "Archived buildings" in header
     assert sheet.freeze_panes == "C3"
     conditions = dict(about.iter_rows(values_only=True))
     assert conditions == {
         "As of": "2020-12-31",
-        "Region": "晋中市（140700）",
+        "Region": "Jinzhong (140700)",
         "Protection level": "All levels",
         "Grouped by": "By county",
         "Rates": "Rounded down to 0.01%, as shown on the web page",

@@ -24,7 +24,7 @@ class RegionFilter(admin.SimpleListFilter):
             regions = Region.objects.filter(level=RegionLevel.PROVINCE)
         else:
             regions = Region.objects.filter(code__in=permissions.regions(user))
-        return [(r.code, r.name) for r in regions.order_by("code")]
+        return [(r.code, r.label) for r in regions.order_by("code")]
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -127,7 +127,7 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         latest = obj.surveys.latest_approved(by=today).first()
         parts = [
             (_("状态"), Status(obj.status).label),
-            (_("标志牌"), "、".join(hanging) if hanging else _("未挂牌")),
+            (_("标志牌"), _("、").join(hanging) if hanging else _("未挂牌")),
         ]
         if obj.kind == Kind.BUILDING:
             survey = (
@@ -137,7 +137,11 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
                 else _("无已通过的调查")
             )
             parts.append((_("最近一次已通过调查"), survey))
-        html = format_html_join("", "<div><strong>{}</strong>：{}</div>", parts)
+        html = format_html_join(
+            "",
+            "<div><strong>{}</strong>{}{}</div>",
+            ((label, _("："), value) for label, value in parts),
+        )
         viewer = getattr(obj, "_viewer", None)
         if obj.kind == Kind.BUILDING and permissions.allowed(viewer, "survey", permissions.ADD):
             add = reverse("admin:registry_survey_add") + f"?building={obj.pk}"

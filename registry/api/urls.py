@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -10,7 +11,12 @@ router.register("records", RecordViewSet, basename="api-record")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The docs page's title in the reader's language (the schema's own title stays bilingual).
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", title=_("历史文化保护名录 API")),
+        name="api-docs",
+    ),
     path("indicators/", IndicatorReportView.as_view(), name="api-indicators"),
     path("indicators/trend/", IndicatorTrendView.as_view(), name="api-indicators-trend"),
     *router.urls,

@@ -20,6 +20,7 @@ from registry.choices import Kind, Level, Occupancy
 from registry.models import IndicatorTotal, Plaque, Region
 from registry.models.indicators import FIGURES
 from registry.models.records import archived_sql, designated_sql, hanging_sql
+from registry.models.regions import region_label
 from registry.models.surveys import latest_approved_sql
 from registry.regionscope import province_key, scope_range
 
@@ -164,9 +165,12 @@ def indicator_report(
     by: str = "none",
     region: str | None = None,
     level: str | None = None,
+    localized: bool = False,
 ) -> dict:
     """The report of indicators.md. `region` and `level` must be valid (see
-    registry.forms.indicators). One query, plus one for the labels of a region grouping."""
+    registry.forms.indicators). One query, plus one for the labels of a region grouping.
+    A row's label is the region's name, as the spec says; `localized` labels it in the current
+    language instead (the page and its CSV and xlsx, for a reader of English)."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     result = _sum_latest(KEY_SQL.get(by, "''"), region, level, [as_of])
@@ -176,7 +180,7 @@ def indicator_report(
     if by != "none":
         # Code-point order, whatever the database's collation.
         keep = sorted(k for k, g in groups.items() if g["districts"] or g["buildings"])
-        labels = _labels(by, keep)
+        labels = _labels(by, keep, localized)
         rows = [{"key": k, "label": labels[k], **with_rates(groups[k])} for k in keep]
     return {
         "as_of": as_of.isoformat(),
@@ -189,20 +193,22 @@ def indicator_report(
 
 
 def scope_label(region: str | None) -> str:
-    """The name of a report's scope, as its rows are labelled: the region's name, else its
-    province's; no region: the whole country. One query for a region."""
+    """The name of a report's scope for people (the downloads' title and conditions), in the
+    current language: the region's name, else its province's; no region: the whole country.
+    One query for a region."""
     if region is None:
         return gettext("全国")
-    return _labels("county", [region])[region]
+    return _labels("county", [region], localized=True)[region]
 
 
-def _labels(by: str, keys: list[str]) -> dict[str, str]:
+def _labels(by: str, keys: list[str], localized: bool) -> dict[str, str]:
     """The region's name where the registry has the code, else its province's (e.g. 110100,
     a prefecture key of Beijing, which has no prefecture level)."""
     if by == "level":
         return {k: str(Level(k).label) for k in keys}
     wanted = set(keys) | {province_key(k) for k in keys}
-    names = dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
+    rows = Region.objects.filter(code__in=wanted).values_list("code", "name", "name_en")
+    names = {c: region_label(n, e) if localized else n for c, n, e in rows}
     return {k: names.get(k) or names.get(province_key(k), k) for k in keys}
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from registry.choices import Kind, Level, Occupancy, Status
 from registry.filtersets import RecordFilterSet
 from registry.models import Region
+from registry.models.regions import region_label
 from registry.selectors import records as selectors
 
 PAGE_SIZE = 20
@@ -46,7 +47,12 @@ def _query(request, **changes) -> str:
 def search_page(request):
     filterset = _filterset(request)
     today = timezone.localdate()
-    provinces = list(Region.objects.filter(level="province").values_list("code", "name"))
+    provinces = [
+        (code, region_label(name, name_en))
+        for code, name, name_en in Region.objects.filter(level="province").values_list(
+            "code", "name", "name_en"
+        )
+    ]
     context = {"form": filterset.form, "provinces": provinces}
     if not filterset.is_valid():
         return render(request, "catalog/search.html", context, status=400)

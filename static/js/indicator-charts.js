@@ -63,7 +63,8 @@
           height: rowH - 6, "class": missed(v, target, box.dataset.miss) ? "bar bar--miss" : "bar"}));
       }
       var text = v === null ? box.dataset.empty : pct(v);
-      if (unknown) text += "（" + r[unknown] + "）";
+      // The bracket is the page's (data-unknown-format, translated): （3） or " (3)".
+      if (unknown) text += (box.dataset.unknownFormat || "（{n}）").replace("{n}", r[unknown]);
       group.appendChild(el("text", {x: labelW + plotW + 8, y: y + 16, "class": "bar-value"}, text));
       group.appendChild(el("title", {}, r.label + " " + text));
       svg.appendChild(group);
