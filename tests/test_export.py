@@ -191,3 +191,18 @@ def test_queries_per_chunk_are_constant(imported, django_assert_num_queries, mon
     monkeypatch.setattr("registry.exchange.export.CHUNK", 2)
     with django_assert_num_queries(12):
         run_export()
+
+
+def test_csv_and_geojson_carry_the_list_entry_but_not_the_descriptions(imported):
+    text = run_export("--format", "csv")
+    rows = {r["编号"]: r for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))}
+    district_ = rows["D-2"]
+    assert district_["建造年代"] == "明末清初" and district_["公布批次"] == "第三批"
+    assert district_["公布文号"] == "国发〔1986〕104号" and district_["公布机关"] == "国务院"
+    assert (district_["测绘建档"], district_["测绘建档完成日期"]) == ("全面", "2020-10-01")
+    assert (rows["B-3"]["公布批次"], rows["B-3"]["测绘建档"]) == ("", "简略")
+    assert rows["C1"]["测绘建档"] == "" and rows["C1"]["建造年代"] == ""
+    assert "第1段" not in text and "价值特色" not in text.splitlines()[0]
+    collection = json.loads(run_export("--format", "geojson"))
+    properties = {f["properties"]["code"]: f["properties"] for f in collection["features"]}
+    assert properties["C1"]["designation"] is None and properties["C1"]["era"] is None
