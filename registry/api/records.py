@@ -11,7 +11,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from registry.choices import RECORD_CODE_PATTERN, ArchiveLevel
+from registry.choices import RECORD_CODE_PATTERN
 from registry.filtersets import RecordFilterSet
 from registry.models import Plaque, Record, Region, Survey
 from registry.public_url import public_url
@@ -69,9 +69,9 @@ class DesignationSerializer(_GroupSerializer):
 
 
 class ArchiveSerializer(_GroupSerializer):
-    level = serializers.ChoiceField(
-        source="archive_level", choices=ArchiveLevel.choices, help_text="brief / typical / full"
-    )
+    # A CharField, as status is: an enum here would collide with the record's `level` in the
+    # schema's enum names.
+    level = serializers.CharField(source="archive_level", help_text="brief / typical / full")
     completed_on = serializers.DateField(source="archive_completed_on")
 
     def empty(self, data: dict) -> bool:
