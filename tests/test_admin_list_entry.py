@@ -45,7 +45,9 @@ def test_a_registrar_edits_the_list_entry_and_the_change_is_logged():
     assert response.status_code == 302, response.content.decode()[:2000]
     building.refresh_from_db()
     assert (building.era, building.designation_batch, building.archive_level) == (
-        "清代", "第三批", "typical"
+        "清代",
+        "第三批",
+        "typical",
     )
     assert building.description == "第一段\n第二段"  # a textarea's line ends, as the format's
     assert building.designation_authority is None and building.description_en is None

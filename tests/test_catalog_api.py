@@ -211,7 +211,9 @@ def test_the_list_entry_in_the_detail_and_the_list(client, cat, django_assert_nu
     data = client.get(f"{URL}JZ-B-0001/").json()
     assert data["era"] == "清代"
     assert (data["description"], data["description_en"]) == ("第一段\n第二段", "One.\nTwo.")
-    assert data["designation"] == {"batch": "第三批", "document": None, "authority": "山西省人民政府"}
+    assert data["designation"] == {
+        "batch": "第三批", "document": None, "authority": "山西省人民政府"
+    }  # fmt: skip
     assert data["archive"] == {"level": "typical", "completed_on": "2020-05-06"}
     city = client.get(f"{URL}HC-140728/").json()
     assert city["designation"] is None and city["archive"] is None and city["era"] is None

@@ -136,7 +136,9 @@ def test_schema_has_no_warnings():
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
 
 
-def test_the_list_entry_on_the_record_page_in_both_languages(client, cat, django_assert_num_queries):
+def test_the_list_entry_on_the_record_page_in_both_languages(
+    client, cat, django_assert_num_queries
+):
     from registry.models import Record
 
     Record.objects.filter(code="JZ-B-0001").update(
@@ -147,8 +149,9 @@ def test_the_list_entry_on_the_record_page_in_both_languages(client, cat, django
     )  # fmt: skip
     with django_assert_num_queries(3):  # record, plaques, surveys (no children): as before
         html = client.get("/records/JZ-B-0001/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    for text in ["列表条目", "建造年代", "清代", "公布批次", "第三批", "公布文号", "晋政发〔2015〕3号",
-                 "测绘建档", "典型 · 2020-05-06", "价值特色与历史沿革"]:  # fmt: skip
+    shown = ["列表条目", "建造年代", "清代", "公布批次", "第三批", "公布文号", "晋政发〔2015〕3号",
+             "测绘建档", "典型 · 2020-05-06", "价值特色与历史沿革"]  # fmt: skip
+    for text in shown:
         assert text in html, text
     assert "<p>第一段&lt;script&gt;alert(1)&lt;/script&gt;</p>" in html  # escaped, never |safe
     assert "<p>第二段</p>" in html and "<p></p>" not in html  # a blank line is no paragraph

@@ -13,7 +13,7 @@ from .exchange_helpers import building, city, district, jsonl, run_export, run_i
 pytestmark = pytest.mark.django_db
 
 # A long description: paragraphs separated by \n, near the 20,000 characters the format allows.
-LONG = "\n".join(f"第{i}段：价值特色与历史沿革，清代商号“日升昌”旧址。" for i in range(700))[:20_000]
+LONG = "\n".join(f"第{i}段：价值特色与历史沿革，清代“日升昌”旧址。" for i in range(800))[:20_000]
 RICH = [
     building("b-2", name_en="Zhang Ancestral Hall", address="西大街 1 号", lat=37.201234567,
              lon=112.181234567, revoked_on="2022-06-30",
@@ -78,20 +78,27 @@ def test_the_list_entry_is_written_as_the_spec_shows(imported):
     text = run_export()
     by_code = {r["code"]: r for r in map(json.loads, _lines(text))}
     assert by_code["B-3"]["designation"] == {
-        "batch": None, "document": "晋政发〔2015〕3号", "authority": None
+        "batch": None,
+        "document": "晋政发〔2015〕3号",
+        "authority": None,
     }  # a key missing in the file is null
     assert by_code["C-2"]["designation"] is None, "all null is no designation"
     assert by_code["C-2"]["description"] == "", "an empty text is kept, not made null"
     assert by_code["D-2"]["archive"] == {"level": "full", "completed_on": "2020-10-01"}
     assert by_code["D-2"]["description"] == LONG and len(LONG) == 20_000
-    assert '"designation":{"batch":"第三批","document":"国发〔1986〕104号","authority":"国务院"},' \
-        '"archive":{"level":"full","completed_on":"2020-10-01"},' \
+    assert (
+        '"designation":{"batch":"第三批","document":"国发〔1986〕104号","authority":"国务院"},'
+        '"archive":{"level":"full","completed_on":"2020-10-01"},'
         '"protection_zone":null,"control_zone":null,"plaques":[]}' in text
+    )
     record = Record.objects.get(code="B-3")
     assert (record.era, record.designation_batch, record.designation_document) == (
-        "1936年", None, "晋政发〔2015〕3号"
+        "1936年",
+        None,
+        "晋政发〔2015〕3号",
     )
     assert (record.archive_level, str(record.archive_completed_on)) == ("brief", "2021-02-28")
+
 
 def test_plaques_and_surveys_are_sorted_and_only_approved_surveys_exported(imported):
     b = Record.objects.get(code="b-2")

@@ -115,7 +115,8 @@ def test_archive_needs_both_keys_and_null_values_are_missing_ones(tmp_path):
     assert "line 2: archive.level: required" in err
     assert "line 3: archive.level: must not be null" in err
     assert "line 3: archive.completed_on: must not be null" in err
-    assert "line 4: archive.level: required" in err and "line 4: archive.completed_on: required" in err
+    assert "line 4: archive.level: required" in err
+    assert "line 4: archive.completed_on: required" in err
 
 
 def test_the_longest_texts_the_model_holds_are_taken(tmp_path):
@@ -156,7 +157,8 @@ def test_a_version_1_file_still_imports_and_a_reimport_clears_what_it_no_longer_
     assert ok, err
     district_ = Record.objects.get(code="D1")
     assert (district_.archive_level, str(district_.archive_completed_on)) == (
-        "typical", "2019-05-04"
+        "typical",
+        "2019-05-04",
     )
     assert Record.objects.get(code="B1").designation_batch == "第三批"
     ok, out, err = run_import(write(tmp_path, version_1))
@@ -176,8 +178,9 @@ def test_an_import_logs_the_list_entry_before_and_after(tmp_path):
     ok, _, err = run_import(write(tmp_path, jsonl(city(), district(), building())))
     assert ok, err
     ok, _, err = run_import(write(tmp_path, jsonl(
-        city(), district(), building(era="清代", description="一\n二", designation={"batch": "第三批"},
-                                     archive={"level": "full", "completed_on": "2020-01-02"}),
+        city(), district(),
+        building(era="清代", description="一\n二", designation={"batch": "第三批"},
+                 archive={"level": "full", "completed_on": "2020-01-02"}),
     )))  # fmt: skip
     assert ok, err
     entry = ChangeLog.objects.filter(object_repr__startswith="B1 ").latest("id")

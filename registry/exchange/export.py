@@ -158,10 +158,8 @@ def chunk_records(chunk: Chunk) -> list[dict]:
 
 # The scalar keys, designation and archive; the zones (always null until the registry holds
 # them) close the line's fixed part, and plaques and surveys follow.
-_RECORD = (
-    template((*SCALAR_KEYS, "designation", "archive"))
-    + template(ZONE_KEYS).replace("{", ",", 1) % ("null", "null")
-)
+_NULL_ZONES = template(ZONE_KEYS).replace("{", ",", 1) % ("null", "null")
+_RECORD = template((*SCALAR_KEYS, "designation", "archive")) + _NULL_ZONES
 _DESIGNATION = template(DESIGNATION_KEYS) + "}"
 _ARCHIVE = template(ARCHIVE_KEYS) + "}"
 _PLAQUE = template(PLAQUE_KEYS) + "}"
@@ -215,7 +213,8 @@ def chunk_lines(chunk: Chunk) -> str:
             value(lon), value(era), value(description), value(description_en),
             "null" if batch is None and document is None and authority is None
             else _DESIGNATION % (value(batch), value(document), value(authority)),
-            "null" if archive_level is None else _ARCHIVE % (text(archive_level), text(archive_day)),
+            "null" if archive_level is None
+            else _ARCHIVE % (text(archive_level), text(archive_day)),
         )  # fmt: skip
         if kind in KINDS_WITH_PLAQUES:
             mine = plaques.get(rid, ())

@@ -26,11 +26,12 @@ SURVEY_KEYS = ("surveyed_on", "occupancy", "condition", "use", "surveyor", "note
 
 # The text keys whose length the registry limits, by the model that holds each, and their
 # limits: the model fields' own (the spec gives only the name's, 1-200).
+_RECORD_TEXTS = (
+    "name", "name_en", "address", "era", "description", "description_en",
+    *(f"designation_{key}" for key in DESIGNATION_KEYS),
+)  # fmt: skip
 LIMITED_KEYS = {
-    Record: (
-        "name", "name_en", "address", "era", "description", "description_en",
-        *(f"designation_{key}" for key in DESIGNATION_KEYS),
-    ),
+    Record: _RECORD_TEXTS,
     Plaque: ("number",),
     Survey: ("use", "surveyor", "notes"),
 }

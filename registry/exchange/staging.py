@@ -51,8 +51,8 @@ def _ddl(vendor: str) -> list[str]:
             region text, parent {code}, designated_on {date}, revoked_on {date}, address text,
             lat {real}, lon {real}, era text, description text, description_en text,
             designation_batch text, designation_document text, designation_authority text,
-            archive_level text, archive_completed_on {date}, rec_id bigint, is_new integer DEFAULT 0,
-            touched integer DEFAULT 0)""",
+            archive_level text, archive_completed_on {date}, rec_id bigint,
+            is_new integer DEFAULT 0, touched integer DEFAULT 0)""",
         f"""CREATE TEMP TABLE imp_plaque (
             line integer, seq integer, number text, installed_on {date}, removed_on {date})""",
         f"""CREATE TEMP TABLE imp_survey (
