@@ -139,7 +139,7 @@ def test_detail(client, cat):
         {"surveyed_on": "2012-01-01", "occupancy": "in_use", "condition": None, "use": "宗祠"},
     ]
     assert "王工" not in str(data) and "内部" not in str(data)
-    assert data["photos"] == []
+    assert data["photos"] == [] and data["documents"] == []  # none stored
     city = client.get(f"{URL}HC-140728/").json()
     assert city["children_count"] == 1 and city["plaques"] == [] and city["occupancy"] is None
     district = client.get(f"{URL}JZ-D-0001/").json()
@@ -183,7 +183,7 @@ def test_query_budget(client, cat, django_assert_num_queries):
         client.get(f"{URL}?q=zongci&region=140000&plaqued=false&occupancy=in_use")
     with django_assert_num_queries(4):  # + one to check the region is known
         client.get(f"{URL}?kind=building&region=140000&status=designated&ordering=name")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):  # record, plaques, surveys, photos, documents
         client.get(f"{URL}JZ-B-0001/")
 
 

@@ -126,7 +126,7 @@ def test_query_budget(client, cat, django_assert_num_queries):
         client.get("/?q=宗祠&kind=building")
     with django_assert_num_queries(5):  # no search: no index count
         client.get("/?status=designated")
-    with django_assert_num_queries(4):  # record, plaques, surveys, children
+    with django_assert_num_queries(6):  # record, plaques, surveys, photos, documents, children
         client.get("/records/HC-140728/")
     with django_assert_num_queries(3):
         client.get("/search/points/?q=宗祠")

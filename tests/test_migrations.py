@@ -1,5 +1,5 @@
-"""Migrations 0003, 0004 and 0007 rebuild derived data with SQL and key code frozen in the
-migrations (0003_indicator_state.py, _search_rebuild_v1.py), not with the services of the day,
+"""Migrations 0003, 0004, 0007 and 0016 rebuild derived data with SQL and key code frozen in the
+migrations (0016_indicator_archive.py, _search_rebuild_v1.py), not with the services of the day,
 so that a later change of a service cannot change what an old migration does.
 
 The copies are checked against literal expectations, and against today's services: a service
@@ -7,6 +7,7 @@ that derives other data than the last migration that rebuilt it leaves every exi
 stale. When that test fails, the fix is a new migration with its own frozen rebuild (named in
 REBUILT_BY), not an edit of an old one."""
 
+import datetime
 import importlib
 import io
 import tempfile
@@ -26,9 +27,9 @@ from registry.services import indicator_state, search_index
 
 pytestmark = pytest.mark.django_db
 
-FILL_INDICATORS = importlib.import_module("registry.migrations.0003_indicator_state").fill
 # The migration whose frozen copy last rebuilt each kind of derived data.
-REBUILT_BY = {"search": "0007_search_filter_tokens", "indicators": "0003_indicator_state"}
+REBUILT_BY = {"search": "0007_search_filter_tokens", "indicators": "0016_indicator_archive"}
+FILL_INDICATORS = importlib.import_module(f"registry.migrations.{REBUILT_BY['indicators']}").fill
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +86,16 @@ def test_the_frozen_search_rebuild_writes_what_the_service_writes(registry):
 
 def test_the_frozen_indicator_fill_writes_what_the_service_writes(registry):
     """Fails when the services' indicator state moves on from what REBUILT_BY["indicators"]
-    wrote."""
+    wrote. Some records archived (测绘建档) on various days, some before their designation."""
+    counted = Record.objects.filter(kind__in=["district", "building"]).order_by("pk")
+    for n, pk in enumerate(counted.values_list("pk", flat=True)[::7]):
+        Record.objects.filter(pk=pk).update(
+            archive_level="brief", archive_completed_on=datetime.date(1995 + n % 30, 1 + n % 12, 1)
+        )
     indicator_state.refresh()
     service = _rows(IndicatorChange), _rows(IndicatorTotal)
     assert service[0] and service[1]
+    assert any(row[-1] or row[-2] for row in service[1])  # archived figures were counted
     IndicatorChange.objects.all().delete()
     FILL_INDICATORS(connection)
     assert (_rows(IndicatorChange), _rows(IndicatorTotal)) == service

@@ -10,7 +10,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from registry import permissions
-from registry.admin.base import RestrictedModelAdmin
+from registry.admin.base import RestrictedModelAdmin, autocompleting
+from registry.admin.documents import (
+    DocumentInline,
+    StoredDocumentInline,
+    save_document_formset,
+)
 from registry.admin.filters import RegionFilter, StatusFilter
 from registry.admin.photos import PhotoInline, StoredPhotoInline, save_photo_formset
 from registry.admin.plaques import (
@@ -21,7 +26,7 @@ from registry.admin.plaques import (
 )
 from registry.admin.versioned import VersionedForm
 from registry.choices import KINDS_WITH_ARCHIVE, KINDS_WITH_PLAQUES, Kind, Status
-from registry.models import ChangeLog, Photo, Plaque, Record
+from registry.models import ChangeLog, Photo, Plaque, Record, RecordDocument
 from registry.search.keys import MAX_QUERY_LENGTH
 from registry.selectors.folded_search import search
 from registry.services import records as record_services
@@ -100,7 +105,7 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         if obj is None:
             return []
         inlines = [PlaqueInline] if obj.kind in KINDS_WITH_PLAQUES else []
-        return [*inlines, StoredPhotoInline, PhotoInline]
+        return [*inlines, StoredPhotoInline, PhotoInline, StoredDocumentInline, DocumentInline]
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
@@ -111,6 +116,8 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # The index answers the search, and the user's regions and the kind, level and region
         # filters with it: a search with those alone is counted on the index (folded_search).
+        if autocompleting(request, "survey", "building"):
+            queryset = queryset.filter(kind=Kind.BUILDING)  # only a building is surveyed
         term = search_term.strip()
         if not term:
             return queryset, False
@@ -137,6 +144,8 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is Photo:
             save_photo_formset(request, formset, record=form.instance)
+        elif formset.model is RecordDocument:
+            save_document_formset(request, formset, record=form.instance)
         else:
             save_plaque_formset(request, formset, record=form.instance)
 

@@ -8,12 +8,13 @@ search page.
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from registry.choices import RECORD_CODE_PATTERN
 from registry.filtersets import RecordFilterSet
-from registry.models import Plaque, Record, Region, Survey
+from registry.models import Photo, Plaque, Record, RecordDocument, Region, Survey
 from registry.public_url import public_url
 from registry.selectors import records as selectors
 
@@ -148,6 +149,39 @@ class SurveySerializer(serializers.ModelSerializer):
         fields = ["surveyed_on", "occupancy", "condition", "use"]
 
 
+@extend_schema_field(OpenApiTypes.URI)
+class PublicFileField(serializers.Field):
+    """A stored file's public address (registry/public_url.py): /media/<name>, served with its
+    object's rule (registry/views/media.py)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return public_url(value.url)
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    """A public photo: the record's own or an approved survey's (permissions.PUBLIC_PHOTO)."""
+
+    url = PublicFileField(source="image", help_text="the re-encoded image (no EXIF)")
+    thumbnail_url = PublicFileField(source="thumbnail", help_text="JPEG, at most 320 pixels a side")
+
+    class Meta:
+        model = Photo
+        fields = ["url", "thumbnail_url", "width", "height", "captured_on", "caption"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    """A public document (marked public, not withdrawn)."""
+
+    url = PublicFileField(source="file", help_text="a PDF is served as an attachment")
+
+    class Meta:
+        model = RecordDocument
+        fields = ["title", "kind", "content_type", "size", "url"]
+
+
 class RecordDetailSerializer(RecordSerializer):
     region_path = RegionSerializer(many=True, help_text="province, prefecture, county")
     parent = RecordLinkSerializer(allow_null=True)
@@ -157,8 +191,11 @@ class RecordDetailSerializer(RecordSerializer):
     )
     plaques = PlaqueSerializer(many=True, source="plaque_list")
     surveys = SurveySerializer(many=True, source="survey_list", help_text="approved, newest first")
-    photos = serializers.ListField(
-        child=serializers.URLField(), help_text="not published by the API: always empty"
+    photos = PhotoSerializer(
+        many=True, help_text="public photos, newest capture first (at most 100)"
+    )
+    documents = DocumentSerializer(
+        many=True, source="document_list", help_text="public documents (at most 100)"
     )
 
     class Meta(RecordSerializer.Meta):
@@ -173,6 +210,7 @@ class RecordDetailSerializer(RecordSerializer):
             "plaques",
             "surveys",
             "photos",
+            "documents",
             "url",
         ]
 

@@ -28,6 +28,8 @@ FIGURE_LABELS = {
     "buildings_plaqued": _("已挂牌建筑"),
     "buildings_vacant": _("空置建筑"),
     "buildings_occupancy_unknown": _("使用状况不明建筑"),
+    "districts_archived": _("已测绘建档街区"),
+    "buildings_archived": _("已测绘建档建筑"),
 }
 FIGURES = tuple(FIGURE_LABELS)
 

@@ -46,6 +46,18 @@ def designated_sql(on: str, record: str) -> str:
     return span_sql(f"{record}.designated_on", f"{record}.revoked_on", on)
 
 
+# --- Archived (测绘建档) on day D (indicators.md): completed on or before D, for good.
+
+
+def archived_q(as_of: datetime.date) -> Q:
+    return Q(archive_completed_on__lte=as_of)
+
+
+def archived_sql(on: str, record: str) -> str:
+    """archived_q in raw SQL (no archive day: NULL, never true)."""
+    return f"({record}.archive_completed_on <= {on})"
+
+
 class RecordQuerySet(models.QuerySet):
     def designated(self, as_of: datetime.date) -> "RecordQuerySet":
         return self.filter(designated_q(as_of))

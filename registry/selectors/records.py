@@ -38,8 +38,13 @@ from registry.models import Plaque, Record, RecordQuerySet, Survey
 from registry.models.records import hanging_q
 from registry.search import query as index_query
 from registry.search.keys import query_key
+from registry.selectors.documents import public_documents
+from registry.selectors.photos import photos_for
 
 UNKNOWN = "unknown"
+# A record's page and API detail show at most this many photos, and as many documents: the
+# page's size stays bounded however many are stored (the admin lists them all).
+MEDIA_SHOWN = 100
 OCCUPANCY_CHOICES = [*Occupancy.choices, (UNKNOWN, _("未知"))]
 # Above this many matches, a code-ordered page walks the code index (see the module doc);
 # probing the index record by record pays when one record in DENSE matches. Looking the
@@ -273,8 +278,9 @@ def page_records(ids: list[int], as_of: datetime.date) -> list[Record]:
 
 
 def record_detail(code: str, as_of: datetime.date) -> Record | None:
-    """A record with all its public page shows, in three queries: the record (region path,
-    parent, children count, current state), its plaques, its approved surveys."""
+    """A record with all its public page shows, in five queries: the record (region path,
+    parent, children count, current state), its plaques, its approved surveys, its public
+    photos (selectors/photos.py), its public documents."""
     children = (
         Record.objects.filter(parent=OuterRef("pk"))
         .order_by()
@@ -298,9 +304,8 @@ def record_detail(code: str, as_of: datetime.date) -> Record | None:
     surveys = approved_surveys(as_of, building=record)
     record.survey_list = list(surveys.only("surveyed_on", "occupancy", "condition", "use"))
     record.region_path = region_path(record)
-    # The admin stores photos (registry/services/photos.py, selectors/photos.py), but the
-    # public page does not read them: it shows none, whatever is stored.
-    record.photos = []
+    record.photos = list(photos_for(record)[:MEDIA_SHOWN])
+    record.document_list = list(public_documents(record)[:MEDIA_SHOWN])
     return record
 
 
