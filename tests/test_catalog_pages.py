@@ -147,7 +147,8 @@ def test_the_list_entry_on_the_record_page_in_both_languages(
         designation_document="晋政发〔2015〕3号", archive_level="typical",
         archive_completed_on="2020-05-06",
     )  # fmt: skip
-    with django_assert_num_queries(3):  # record, plaques, surveys (no children): as before
+    # record, plaques, surveys, photos, documents (no children): the list entry adds none
+    with django_assert_num_queries(5):
         html = client.get("/records/JZ-B-0001/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     shown = ["列表条目", "建造年代", "清代", "公布批次", "第三批", "公布文号", "晋政发〔2015〕3号",
              "测绘建档", "典型 · 2020-05-06", "价值特色与历史沿革"]  # fmt: skip
