@@ -72,9 +72,11 @@ REGION_FIELD = {
     "region": "code",
 }
 # Fields of a record that only registrars change (the rest surveyors may correct). The parent
-# too: moving a building under another district changes what that district counts.
+# too: moving a building under another district changes what that district counts. The
+# designation's batch, document and authority are the designation's, as its day is.
 REGISTRAR_RECORD_FIELDS = (
     "code", "kind", "level", "region", "parent", "designated_on", "revoked_on",
+    "designation_batch", "designation_document", "designation_authority",
 )  # fmt: skip
 # Survey states in which its surveyor may still edit and submit it.
 EDITABLE_SURVEY_STATES = (SurveyState.DRAFT, SurveyState.REJECTED)

@@ -24,7 +24,8 @@ REGIONS = {
 # The exchange.md table, in its order.
 RECORD_KEYS = [
     "kind", "code", "name", "name_en", "level", "region", "parent", "designated_on",
-    "revoked_on", "address", "lat", "lon",
+    "revoked_on", "address", "lat", "lon", "era", "description", "description_en",
+    "designation", "archive", "protection_zone", "control_zone",
 ]  # fmt: skip
 PLAQUE_KEYS = ["number", "installed_on", "removed_on"]
 SURVEY_KEYS = ["surveyed_on", "occupancy", "condition", "use", "surveyor", "notes"]

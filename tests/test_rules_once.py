@@ -306,7 +306,8 @@ def test_every_spreadsheet_refuses_or_neutralises_the_same_formula_starts(client
         assert 'class="row-error"' in html and "公式" in html
     record = {"kind": "city", "code": "C", "name": text, "name_en": None, "level": "national",
               "region": "140728", "parent": None, "designated_on": None, "revoked_on": None,
-              "address": None, "lat": None, "lon": None}  # fmt: skip
+              "address": None, "lat": None, "lon": None, "era": None, "description": None,
+              "description_en": None, "designation": None, "archive": None}  # fmt: skip
     assert csv_row(record, "2024-01-01")[2] == "'" + text
     report = {"as_of": "2024-01-01", "by": "province", "region": None, "level": None,
               "rows": [{"key": "140000", "label": text, **indicator_report(as_of=D)["total"]}],

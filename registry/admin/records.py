@@ -25,7 +25,7 @@ from registry.admin.plaques import (
     save_plaque_formset,
 )
 from registry.admin.versioned import VersionedForm
-from registry.choices import KINDS_WITH_PLAQUES, Kind, Status
+from registry.choices import KINDS_WITH_ARCHIVE, KINDS_WITH_PLAQUES, Kind, Status
 from registry.models import ChangeLog, Photo, Plaque, Record, RecordDocument
 from registry.search.keys import MAX_QUERY_LENGTH
 from registry.selectors.folded_search import search
@@ -34,11 +34,31 @@ from registry.services import records as record_services
 HISTORY_LIMIT = 20
 
 
+# The list entry (exchange.md version 2); the archive only on the kinds that have one.
+LIST_ENTRY_FIELDS = (
+    "era", "description", "description_en", "designation_batch", "designation_document",
+    "designation_authority",
+)  # fmt: skip
+ARCHIVE_FIELDS = ("archive_level", "archive_completed_on")
+
+
 class RecordForm(VersionedForm):
     class Meta:
         model = Record
         fields = ("code", "kind", "name", "name_en", "level", "region", "parent",
-                  "designated_on", "revoked_on", "address", "lat", "lon")  # fmt: skip
+                  "designated_on", "revoked_on", "address", "lat", "lon", *LIST_ENTRY_FIELDS,
+                  *ARCHIVE_FIELDS)  # fmt: skip
+
+    # A browser sends a textarea's line ends as \r\n; the format separates paragraphs by \n.
+    def clean_description(self):
+        return _lines(self.cleaned_data["description"])
+
+    def clean_description_en(self):
+        return _lines(self.cleaned_data["description_en"])
+
+
+def _lines(text: str | None) -> str | None:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
 @admin.register(Record)
@@ -57,11 +77,20 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
             (None, {"fields": ("code", "kind", "name", "name_en", "level", "region", "parent")}),
             (_("认定"), {"fields": ("designated_on", "revoked_on")}),
             (_("位置"), {"fields": ("address", "lat", "lon", "edit_version")}),
+            (_("列表条目"), {"fields": self._list_entry_fields(obj)}),
         ]
         if obj is not None:
             fieldsets.insert(0, (_("现状一览"), {"fields": ("current_state", "survey_history")}))
             fieldsets.append((_("最近变更"), {"fields": ("recent_changes",)}))
         return fieldsets
+
+    @staticmethod
+    def _list_entry_fields(obj) -> tuple:
+        """A new record's kind is not chosen yet: its form offers the archive (Record.clean
+        refuses one on a city, town or village)."""
+        if obj is not None and obj.kind not in KINDS_WITH_ARCHIVE:
+            return LIST_ENTRY_FIELDS
+        return LIST_ENTRY_FIELDS + ARCHIVE_FIELDS
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

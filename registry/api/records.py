@@ -44,6 +44,41 @@ class RecordLinkSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "kind"]
 
 
+class _GroupSerializer(serializers.Serializer):
+    """Record fields shown as one object (source="*"), as the exchange format writes them
+    (exchange.md version 2): null when `empty` says the record has none."""
+
+    def empty(self, data: dict) -> bool:
+        raise NotImplementedError
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        return None if self.empty(data) else data
+
+
+class DesignationSerializer(_GroupSerializer):
+    batch = serializers.CharField(source="designation_batch", allow_null=True, help_text="公布批次")
+    document = serializers.CharField(
+        source="designation_document", allow_null=True, help_text="公布文号"
+    )
+    authority = serializers.CharField(
+        source="designation_authority", allow_null=True, help_text="公布机关"
+    )
+
+    def empty(self, data: dict) -> bool:
+        return all(value is None for value in data.values())
+
+
+class ArchiveSerializer(_GroupSerializer):
+    # A CharField, as status is: an enum here would collide with the record's `level` in the
+    # schema's enum names.
+    level = serializers.CharField(source="archive_level", help_text="brief / typical / full")
+    completed_on = serializers.DateField(source="archive_completed_on")
+
+    def empty(self, data: dict) -> bool:
+        return data["level"] is None
+
+
 class RecordSerializer(serializers.ModelSerializer):
     """A record in a list: its own fields and its state today."""
 
@@ -61,9 +96,20 @@ class RecordSerializer(serializers.ModelSerializer):
     url = PublicHyperlinkedIdentityField(
         view_name="api-record-detail", lookup_field="code", read_only=True
     )
+    designation = DesignationSerializer(
+        source="*", read_only=True, allow_null=True, help_text="null: none recorded"
+    )
+    archive = ArchiveSerializer(
+        source="*",
+        read_only=True,
+        allow_null=True,
+        help_text="测绘建档 (districts and buildings); null: none",
+    )
 
     class Meta:
         model = Record
+        # The descriptions (up to 20,000 characters each) are in the detail only: a page of
+        # the list stays a few kilobytes.
         fields = [
             "code",
             "kind",
@@ -80,6 +126,9 @@ class RecordSerializer(serializers.ModelSerializer):
             "lon",
             "plaqued",
             "occupancy",
+            "era",
+            "designation",
+            "archive",
             "url",
         ]
 
@@ -153,6 +202,8 @@ class RecordDetailSerializer(RecordSerializer):
         fields = [
             *RecordSerializer.Meta.fields[:-1],
             "address",
+            "description",
+            "description_en",
             "region_path",
             "children_count",
             "condition",

@@ -14,6 +14,11 @@ from . import names
 from .geography import Geography
 from .names import pick
 
+# exchange.md version 2's keys after `lon` (tests/test_demo_generator.py holds the order).
+LIST_ENTRY_KEYS = (
+    "era", "description", "description_en", "designation", "archive", "protection_zone",
+    "control_zone",
+)  # fmt: skip
 _START = datetime.date(2000, 1, 1)
 _END = datetime.date(2025, 12, 31)
 DAYS: tuple[str, ...] = tuple(
@@ -60,6 +65,9 @@ def exchange_record(
         "address": address,
         "lat": lat,
         "lon": lon,
+        # Version 2's list entry and zones: none in the demo yet, written as an export writes
+        # them (null), so that a generated file exports back byte for byte.
+        **dict.fromkeys(LIST_ENTRY_KEYS),
     }
     if kind in (Kind.DISTRICT, Kind.BUILDING):
         record["plaques"] = []

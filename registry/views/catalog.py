@@ -11,9 +11,10 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from registry.choices import Kind, Level, Occupancy, Status
+from registry.choices import KINDS_WITH_ARCHIVE, Kind, Level, Occupancy, Status
 from registry.filtersets import RecordFilterSet
 from registry.models import Region
 from registry.models.regions import region_label
@@ -172,5 +173,27 @@ def record_page(request, code: str):
         "status_label": Status(record.status).label,
         "occupancy_label": dict(selectors.OCCUPANCY_CHOICES).get(record.occupancy),
         "occupancies": dict(Occupancy.choices),
+        "entry": list_entry(record, get_language()),
     }
     return render(request, "catalog/record.html", context)
+
+
+def list_entry(record, language: str) -> dict:
+    """What templates/catalog/_record_entry.html shows of the record's list entry: the
+    description in the page's language where there is one (else the Chinese, marked as such)
+    as paragraphs (the format separates them by \n), and whether the kind has an archive."""
+    english = language.startswith("en")
+    text, lang = record.description, "zh-Hans"
+    if english and record.description_en:
+        text, lang = record.description_en, "en"
+    paragraphs = [p.strip() for p in (text or "").split("\n")]
+    designation = (
+        record.designation_batch, record.designation_document, record.designation_authority
+    )  # fmt: skip
+    return {
+        "paragraphs": [p for p in paragraphs if p],
+        "lang": lang,
+        "untranslated": english and lang != "en",
+        "designated": any(v is not None for v in designation),
+        "has_archive": record.kind in KINDS_WITH_ARCHIVE,
+    }
