@@ -18,9 +18,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from .geography import REGIONS_FIXTURE
+from .geography import REGIONS_FIXTURE, SEATS_FIXTURE
 
-SEATS_FIXTURE = REGIONS_FIXTURE.with_name("region_seats.json")
 PACKAGE, VERSION = "cpca", "0.5.5"
 SOURCE = {
     "package": PACKAGE,
@@ -61,7 +60,7 @@ def build(wheel: Path) -> dict:
         else:
             seats[region["code"]] = [float(row["latitude"]), float(row["longitude"])]
     return {
-        "title": "县级及以上行政区划驻地坐标 (lat, lon), by GB/T 2260 code of fixtures/regions.json",
+        "title": "县级及以上行政区划驻地坐标 (lat, lon), by the GB/T 2260 codes of regions.json",
         "source": SOURCE,
         "licence_text": licence,
         "regenerate": "python -m registry.demo.make_seats cpca-0.5.5-py3-none-any.whl",
