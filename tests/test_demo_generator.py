@@ -298,7 +298,7 @@ def test_the_mix_of_content_looks_like_a_real_register(many):
     assert 0.5 < share(buildings, lambda row: row["description_en"]) < 0.7
     # Real registers hold long notes: some descriptions run to paragraphs.
     long = [row["description"] for row in many if len(row["description"] or "") > 1000]
-    assert len(long) > 20 and all("\n" in text for text in long)
+    assert len(long) > 8 and all("\n" in text for text in long)
     assert max(len(row["description_en"] or "") for row in many) <= 20_000
 
     designated = [row for row in buildings if row["designated_on"] and not row["revoked_on"]]
@@ -315,3 +315,18 @@ def test_the_mix_of_content_looks_like_a_real_register(many):
     assert 0.55 < share(said, lambda d: d["document"]) < 0.75
     assert {"第一批", "第九批"} <= {d["batch"] for d in said}
     assert any(d["authority"].endswith("人民政府") for d in said if d["authority"])
+
+
+def test_some_names_are_odd_as_in_real_registers(many):
+    names = [row["name"] for row in many if row["kind"] == "building"]
+    odd = {
+        "traditional": [n for n in names if set(n) & set("張劉陳關黃廟")],
+        "brackets": [n for n in names if "（" in n],
+        "middle dot": [n for n in names if "·" in n],
+        "Latin letters": [n for n in names if any("A" <= c <= "D" for c in n)],
+        "beyond the BMP": [n for n in names if any(ord(c) > 0xFFFF for c in n)],
+        "long": [n for n in names if len(n) >= 24],
+    }
+    assert all(odd.values()), {kind: len(found) for kind, found in odd.items()}
+    assert sum(map(len, odd.values())) < 0.03 * len(names)
+    assert max(len(n) for n in names) <= 200

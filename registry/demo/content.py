@@ -105,8 +105,8 @@ def era(r: Rand, building: bool) -> tuple[str, str]:
 
 
 def _long_note(r: Rand) -> tuple[str, str]:
-    """2 to 40 paragraphs: up to about 6,000 characters, well inside the 20,000 limit."""
-    chosen = [pick(r, _PARAGRAPHS) for _ in range(2 + int(r() * 39))]
+    """2 to 30 paragraphs: up to about 7,500 characters, well inside the 20,000 limit."""
+    chosen = [pick(r, _PARAGRAPHS) for _ in range(2 + int(r() * 29))]
     return "\n".join(p for p, _ in chosen), "\n".join(e for _, e in chosen)
 
 
@@ -123,7 +123,7 @@ def describe_building(r: Rand, name: str, name_en: str, place: str, built) -> tu
     )
     zh = f"{DEMO_MARK}{name}位于{place}，{since}{structure}。{feature}，{history}。"
     en = f"{DEMO_MARK_EN} {name_en}. {since_en} {feature_en} {history_en}"
-    if r() < 0.03:
+    if r() < 0.01:
         more, more_en = _long_note(r)
         return f"{zh}\n{more}", f"{en}\n{more_en}"
     return zh, en
@@ -140,7 +140,7 @@ def describe_area(r: Rand, name: str, name_en: str, place: str, formed) -> tuple
     )
     zh = f"{DEMO_MARK}{name}位于{place}，{since}{layout}。{feature}。"
     en = f"{DEMO_MARK_EN} {name_en}. {since_en} {feature_en}"
-    if r() < 0.10:
+    if r() < 0.05:
         more, more_en = _long_note(r)
         return f"{zh}\n{more}", f"{en}\n{more_en}"
     return zh, en
