@@ -67,6 +67,7 @@ def test_load_demo_twice_changes_nothing_the_second_time():
     call_command("load_demo", stdout=first)
     assert first.getvalue().count("\n") == 1
     assert f"{len(national_cities())} real national cities" in first.getvalue()
+    assert "(without a seat's point: 同仁、会理)" in first.getvalue()
     snapshot = export()
     count = Record.objects.count()
     assert count > 2000
