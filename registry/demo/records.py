@@ -170,8 +170,8 @@ class RecordDrawer:
         return above + "人民政府"
 
     def _archive(self, share: float, designated: int | None, revoked: int | None):
-        """测绘建档 for a share of the designated, standing records, completed after the
-        designation day (at least a month: a survey-and-archive file takes that long)."""
+        """测绘建档 for a share of the designated, standing records, completed a month or more
+        after the designation day (indicators.md counts it from `completed_on`)."""
         r = self.r
         if designated is None or revoked is not None or designated > LAST - 30 or r() >= share:
             return None
