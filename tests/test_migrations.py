@@ -1,6 +1,7 @@
 """Migrations 0003, 0004, 0007 and 0016 rebuild derived data with SQL and key code frozen in
 the migrations (0003_indicator_state.py, _search_rebuild_v1.py, _search_rebuild_v2.py), not with
-the services of the day, so that a later change of a service cannot change what an old migration does.
+the services of the day, so that a later change of a service cannot change what an old migration
+does.
 
 The copies are checked against literal expectations, and against today's services: a service
 that derives other data than the last migration that rebuilt it leaves every existing registry
