@@ -1,9 +1,11 @@
 # The search keys fold traditional characters to simplified and gain the English name and the
 # region's names; each search row gains the record's pinyin sort key (ordering=name), with
 # its index. Every record's search data is computed again with the rebuild frozen in
-# _search_rebuild_v2.py.
+# _search_rebuild_v2.py. And an index of UPPER(code): /records/hc-140728/ redirects to the
+# record HC-140728.
 
 import django.db.models.deletion
+import django.db.models.functions.text
 from django.db import migrations, models
 
 import registry.db
@@ -34,6 +36,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='searchdoc',
             index=models.Index(fields=['sort_key', 'record'], name='searchdoc_sort_key'),
+        ),
+        migrations.AddIndex(
+            model_name='record',
+            index=models.Index(django.db.models.functions.text.Upper('code'), name='record_code_upper'),
         ),
         migrations.RunPython(refresh_search, migrations.RunPython.noop),
     ]

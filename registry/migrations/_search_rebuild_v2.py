@@ -133,7 +133,7 @@ def sort_key(name, code):
     from pypinyin import Style, lazy_pinyin
 
     text = plain(name)
-    pinyin = " ".join(lazy_pinyin(text, style=Style.TONE3, errors=_chars))[:SORT_PINYIN_MAX]
+    pinyin = " ".join(lazy_pinyin(text, style=Style.TONE3))[:SORT_PINYIN_MAX]
     return f"{pinyin}\x01{name}\x01{code}"
 
 
