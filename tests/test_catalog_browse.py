@@ -91,7 +91,7 @@ def test_region_facet_query_budget(client, shanxi, django_assert_num_queries):
 @pytest.fixture
 def abc():
     # Code points: 张 (U+5F20) < 昂 (U+6602) < 白 (U+767D) < 阿 (U+963F). Pinyin: 阿 a1 <
-    # 安 an1 < 昂 ang2 < 白 bai2 < zeta < 张 zhang1; a run of Latin letters is one word.
+    # 安 an1 < 昂 ang2 < 白 bai2 < z e t a < 张 zhang1 (letters one by one).
     names = ["张家大院", "阿城", "白塔", "昂昂溪", "安澜桥", "Zeta", "1号院"]
     for n, name in enumerate(names):
         make(f"O-{n}", "building", name, region="110105")

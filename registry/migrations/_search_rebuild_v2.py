@@ -97,13 +97,18 @@ def _chars(text):
     return list(text)
 
 
-def syllables(text):
-    from pypinyin import lazy_pinyin
+@functools.lru_cache(maxsize=200_000)
+def readings(text):
+    from pypinyin import Style, lazy_pinyin
 
-    items = lazy_pinyin(text, errors=_chars)
+    items = lazy_pinyin(text, style=Style.TONE3, errors=_chars)
     if len(items) != len(text):
-        items = [lazy_pinyin(c, errors=_chars)[0] for c in text]
-    return [item.lower() for item in items]
+        items = [lazy_pinyin(c, style=Style.TONE3, errors=_chars)[0] for c in text]
+    return tuple(item.lower() for item in items)
+
+
+def syllables(text):
+    return [r if r == c else r.rstrip("012345") for r, c in zip(readings(text), text, strict=True)]
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -130,10 +135,7 @@ def place_keys(place):
 
 
 def sort_key(name, code):
-    from pypinyin import Style, lazy_pinyin
-
-    text = plain(name)
-    pinyin = " ".join(lazy_pinyin(text, style=Style.TONE3))[:SORT_PINYIN_MAX]
+    pinyin = " ".join(readings(plain(name)))[:SORT_PINYIN_MAX]
     return f"{pinyin}\x01{name}\x01{code}"
 
 

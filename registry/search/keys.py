@@ -96,15 +96,23 @@ def _chars(text: str) -> list[str]:
     return list(text)
 
 
+@functools.lru_cache(maxsize=200_000)
+def readings(text: str) -> tuple[str, ...]:
+    """One item per character of the plain `text`: a Chinese character's pinyin with its tone
+    number (zhang1; read in context), any other character itself. Read once per name: the
+    keys (syllables) and the sort key both come from it, and reading is the costly step."""
+    from pypinyin import Style, lazy_pinyin
+
+    items = lazy_pinyin(text, style=Style.TONE3, errors=_chars)
+    if len(items) != len(text):  # never seen; keep the items aligned with the characters
+        items = [lazy_pinyin(c, style=Style.TONE3, errors=_chars)[0] for c in text]
+    return tuple(item.lower() for item in items)
+
+
 def syllables(text: str) -> list[str]:
     """One item per character of the normalised `text`: a Chinese character's pinyin without
     tone (read in context: 长沙 is changsha, 银行 yinhang), any other character itself."""
-    from pypinyin import lazy_pinyin
-
-    items = lazy_pinyin(text, errors=_chars)
-    if len(items) != len(text):  # never seen; keep the keys aligned with the characters
-        items = [lazy_pinyin(c, errors=_chars)[0] for c in text]
-    return [item.lower() for item in items]
+    return [r if r == c else r.rstrip("012345") for r, c in zip(readings(text), text, strict=True)]
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -144,13 +152,10 @@ def place_keys(place: str) -> tuple[str, ...]:
 
 def sort_key(name: str, code: str) -> str:
     """The order of names in the catalog (ordering=name): pinyin with tone numbers, syllable
-    by syllable (阿 a1 < 白 bai2 < 张 zhang1; an1 < ang1 as in a dictionary), then the name and
-    the code, so that no two records tie. Space and \x01 sort before any letter or digit
+    by syllable (阿 a1 < 白 bai2 < 张 zhang1; an1 < ang1 as in a dictionary; any other
+    character on its own), then the name and the code, so that no two records tie. Space and \x01 sort before any letter or digit
     under the C collation the column has on PostgreSQL, and in SQLite's byte order."""
-    from pypinyin import Style, lazy_pinyin
-
-    text = plain(name)
-    pinyin = " ".join(lazy_pinyin(text, style=Style.TONE3))[:SORT_PINYIN_MAX]
+    pinyin = " ".join(readings(plain(name)))[:SORT_PINYIN_MAX]
     return f"{pinyin}\x01{name}\x01{code}"
 
 
