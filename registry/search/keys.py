@@ -153,8 +153,9 @@ def place_keys(place: str) -> tuple[str, ...]:
 def sort_key(name: str, code: str) -> str:
     """The order of names in the catalog (ordering=name): pinyin with tone numbers, syllable
     by syllable (阿 a1 < 白 bai2 < 张 zhang1; an1 < ang1 as in a dictionary; any other
-    character on its own), then the name and the code, so that no two records tie. Space and \x01 sort before any letter or digit
-    under the C collation the column has on PostgreSQL, and in SQLite's byte order."""
+    character on its own), then the name and the code, so that no two records tie. Space and
+    \x01 sort before any letter or digit under the C collation the column has on PostgreSQL,
+    and in SQLite's byte order."""
     pinyin = " ".join(readings(plain(name)))[:SORT_PINYIN_MAX]
     return f"{pinyin}\x01{name}\x01{code}"
 
