@@ -123,6 +123,17 @@ def test_a_search_in_name_order_is_still_counted_on_the_index(
     assert response.context["total"] == 2
 
 
+def test_the_name_order_is_counted_without_the_search_rows(client, abc):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(conn) as queries:
+        response = client.get("/api/v1/records/", {"ordering": "name", "kind": "building"})
+    assert response.json()["count"] == 7
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("searchdoc" not in sql for sql in counts), counts
+
+
 def test_the_first_page_in_name_order_walks_the_sort_index(abc):
     from registry.filtersets import RecordFilterSet
     from registry.selectors.records import catalog

@@ -105,7 +105,8 @@ class SearchMatch(Expression):
 
 class CatalogQuerySet(RecordQuerySet):
     def count(self) -> int:
-        terms = [t for t in and_terms(self.query.where) if not _neutral(t)]
+        all_terms = and_terms(self.query.where)
+        terms = [t for t in all_terms if not _neutral(t)]
         only = terms[0] if len(terms) == 1 else None
         if (
             self._result_cache is None
@@ -114,7 +115,19 @@ class CatalogQuerySet(RecordQuerySet):
             and not self.query.is_sliced
         ):
             return only.total
+        if len(terms) < len(all_terms) and self._result_cache is None:
+            return self._without_search_doc(terms).count()
         return super().count()
+
+    def _without_search_doc(self, terms: list) -> "CatalogQuerySet":
+        """This queryset without with_search_doc's join: the same count (every record has its
+        row), without reading a search row per record (a tenth of a second per 100,000)."""
+        clone = self._chain()
+        clone.query.where = WhereNode(terms, AND)
+        for alias, join in clone.query.alias_map.items():
+            if join.table_name == SearchDoc._meta.db_table:
+                clone.query.alias_refcount[alias] = 0  # the compiler leaves it out of FROM
+        return clone
 
 
 SEARCH_DOC = "search_doc__isnull"
