@@ -143,18 +143,22 @@ def test_sitemap_index_and_pages(client, records, monkeypatch, django_assert_num
         ]
         with django_assert_num_queries(2):  # the count, the page
             page = client.get("/sitemap-records.xml", {"p": 2})
-        assert page.status_code == 200
-        text = page.content.decode()
+            text = b"".join(page.streaming_content).decode()
+        assert page.status_code == 200 and page["Content-Type"] == "application/xml"
+        assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns=')
+        assert text.endswith("</urlset>\n")
         assert re.findall(r"<loc>(.*?)</loc>", text) == [
             f"{PUBLIC}/records/SM-2/",
             f"{PUBLIC}/records/SM-3/",
         ]
         assert text.count("<lastmod>") == 2
-        assert client.get("/sitemap-records.xml", {"p": 4}).status_code == 404
+        for p in ("4", "0", "x", "-1"):
+            assert client.get("/sitemap-records.xml", {"p": p}).status_code == 404
         assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 def test_sitemap_names_the_public_address_not_the_request_host(client, records):
     with override_settings(HERITAGE_PUBLIC_URL=PUBLIC, ALLOWED_HOSTS=["intranet.local"]):
-        text = client.get("/sitemap-records.xml", HTTP_HOST="intranet.local").content.decode()
+        page = client.get("/sitemap-records.xml", HTTP_HOST="intranet.local")
+        text = b"".join(page.streaming_content).decode()
     assert "intranet.local" not in text and f"{PUBLIC}/records/SM-0/" in text

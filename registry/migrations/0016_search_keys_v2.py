@@ -38,6 +38,10 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['sort_key', 'record'], name='searchdoc_sort_key'),
         ),
         migrations.AddIndex(
+            model_name='searchdoc',
+            index=models.Index(fields=['record', 'sort_key'], name='searchdoc_record_sort_key'),
+        ),
+        migrations.AddIndex(
             model_name='record',
             index=models.Index(django.db.models.functions.text.Upper('code'), name='record_code_upper'),
         ),
