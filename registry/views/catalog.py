@@ -59,7 +59,9 @@ def search_page(request):
     region = filterset.form.cleaned_data.get("region")
     region_text = selectors.region_label(region) if region else ""
     if region:
-        facets.append(_region_facet(request, queryset, region, region_text, counts is not None))
+        # Under the province facet: the way down from it.
+        at = 1 + next(i for i, f in enumerate(facets) if f["name"] == "province")
+        facets.insert(at, _region_facet(request, queryset, region, region_text, counts is not None))
     context.update(
         records=selectors.page_records(list(page.object_list), today),
         page=page,
