@@ -5,9 +5,11 @@ from rest_framework.routers import SimpleRouter
 
 from registry.api.indicators import IndicatorReportView, IndicatorTrendView
 from registry.api.records import RecordViewSet
+from registry.api.regions import RegionViewSet
 
 router = SimpleRouter()
 router.register("records", RecordViewSet, basename="api-record")
+router.register("regions", RegionViewSet, basename="api-region")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

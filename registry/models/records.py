@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -156,6 +157,8 @@ class Record(Versioned):
         verbose_name_plural = _("保护对象")
         indexes = [
             models.Index(fields=["region", "kind"], name="record_region_kind"),
+            # /records/hc-140728/ finds HC-140728 (selectors.records.canonical_code).
+            models.Index(Upper("code"), name="record_code_upper"),
             # A list of one kind in code order (the admin's kind filter, the catalog's, an
             # export) reads the few cities, towns, villages or districts from an index of their
             # own instead of walking the code index past a million buildings; region and level

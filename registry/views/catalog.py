@@ -7,7 +7,7 @@ registry/selectors/records.py; a fixed number of queries per page, whatever the 
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F
 from django.db.models.functions import Floor
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -62,15 +62,22 @@ def search_page(request):
     page = paginator.get_page(request.GET.get("page"))
     total = paginator.count
     counts = selectors.facet_counts(queryset, today) if total <= FACET_MAX else None
+    facets = _facets(request, counts, provinces)
+    region = filterset.form.cleaned_data.get("region")
+    region_text = selectors.region_label(region) if region else ""
+    if region:
+        # Under the province facet: the way down from it.
+        at = 1 + next(i for i, f in enumerate(facets) if f["name"] == "province")
+        facets.insert(at, _region_facet(request, queryset, region, region_text, counts is not None))
     context.update(
         records=selectors.page_records(list(page.object_list), today),
         page=page,
         total=total,
-        facets=_facets(request, counts, provinces),
+        facets=facets,
         facet_counts_shown=counts is not None,
         points_url=f"{reverse('catalog-points')}?{_query(request)}",
         page_query=_query(request),
-        active=_active(request, filterset, provinces),
+        active=_active(request, filterset, region_text),
         ordering_options=[
             ("", _("编号")),
             ("name", _("名称")),
@@ -118,17 +125,31 @@ def _facets(request, counts: dict | None, provinces: list) -> list[dict]:
     return facets
 
 
-def _active(request, filterset, provinces) -> list[dict]:
+def _region_facet(request, queryset, region: str, title: str, counted: bool) -> dict:
+    """The regions under the chosen one (a province's prefectures, a prefecture's counties),
+    by name, with their counts when the page counts (two queries: the regions, one GROUP BY)."""
+    children = selectors.child_regions(region)
+    counts = selectors.child_region_counts(queryset, children) if counted and children else None
+    options = []
+    for code, name in children:
+        count = counts.get(code, 0) if counts is not None else None
+        if counts is not None and not count:
+            continue  # as in the other facets: an option that would find nothing is left out
+        url = "?" + _query(request, region=code)
+        options.append({"label": name, "count": count, "url": url, "selected": False})
+    return {"name": "subregion", "title": title, "options": options}
+
+
+def _active(request, filterset, region_text: str) -> list[dict]:
     """The filters in force, each with the link that lifts it."""
     data = filterset.form.cleaned_data
-    names = dict(provinces)
     shown = []
     for name, field in filterset.form.fields.items():
         value = data.get(name)
         if name in ("q", "ordering") or value in (None, "", []):
             continue
         if name == "region":
-            text = names.get(value, value)
+            text = region_text  # names, never the code
         elif isinstance(value, bool):
             text = _("已挂牌") if value else _("未挂牌")
         elif hasattr(field, "choices"):
@@ -166,6 +187,10 @@ def record_page(request, code: str):
     today = timezone.localdate()
     record = selectors.record_detail(code, today)
     if record is None:
+        # A code typed or printed in the wrong case: the record's own address, if it is one.
+        canonical = selectors.canonical_code(code)
+        if canonical is not None and canonical != code:
+            return HttpResponsePermanentRedirect(reverse("catalog-record", args=[canonical]))
         raise Http404(_("没有编号为 %(code)s 的保护对象。") % {"code": code})
     context = {
         "record": record,
