@@ -46,6 +46,11 @@ def designated_sql(on: str, record: str) -> str:
     return span_sql(f"{record}.designated_on", f"{record}.revoked_on", on)
 
 
+def archived_q(as_of: datetime.date) -> Q:
+    """Archived (测绘建档) as of day D (indicators.md): `archive_completed_on` <= D."""
+    return Q(archive_completed_on__lte=as_of)
+
+
 class RecordQuerySet(models.QuerySet):
     def designated(self, as_of: datetime.date) -> "RecordQuerySet":
         return self.filter(designated_q(as_of))

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import KINDS_WITH_PLAQUES, Kind, Occupancy, Status
 from registry.models import Plaque, Record, RecordQuerySet, Survey
-from registry.models.records import hanging_q
+from registry.models.records import archived_q, hanging_q
 from registry.search import query as index_query
 from registry.search.keys import query_key
 
@@ -248,6 +248,11 @@ def filter_occupancy(queryset, occupancy: str, as_of: datetime.date):
     if occupancy == UNKNOWN:
         return buildings.filter(~Exists(approved_surveys(as_of)))
     return buildings.filter(Exact(latest_survey_field("occupancy", as_of), occupancy))
+
+
+def filter_archived(queryset, archived: bool, as_of: datetime.date):
+    """Archived on `as_of`, or not (not yet, or never: the kinds without archives too)."""
+    return queryset.filter(archived_q(as_of) if archived else ~archived_q(as_of))
 
 
 def with_current_state(queryset, as_of: datetime.date):

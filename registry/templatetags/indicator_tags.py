@@ -3,6 +3,9 @@
 from decimal import ROUND_FLOOR, Decimal
 
 from django import template
+from django.utils.html import format_html
+
+from registry.views.report_links import figure_count, figure_url
 
 register = template.Library()
 
@@ -17,3 +20,15 @@ def pct(value, digits: int = 2) -> str:
     step = Decimal(1).scaleb(-int(digits))
     shown = (Decimal(repr(value)) * 100).quantize(step, rounding=ROUND_FLOOR)
     return f"{shown}%"
+
+
+@register.simple_tag(takes_context=True)
+def figure(context, row: dict, name: str) -> str:
+    """A report figure linked to the catalog filtered to its records (registry/views/
+    report_links.py): `row` a report row (with its key) or the total (without). The page's
+    params say the scope, grouping and day."""
+    count = figure_count(row, name)
+    if count is None:
+        return ""
+    url = figure_url(context["params"], name, row.get("key"))
+    return format_html('<a class="figure" href="{}" data-figure="{}">{}</a>', url, name, count)

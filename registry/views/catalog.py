@@ -45,18 +45,18 @@ def _query(request, **changes) -> str:
 
 def search_page(request):
     filterset = _filterset(request)
-    today = timezone.localdate()
     provinces = list(Region.objects.filter(level="province").values_list("code", "name"))
     context = {"form": filterset.form, "provinces": provinces}
     if not filterset.is_valid():
         return render(request, "catalog/search.html", context, status=400)
     queryset = filterset.qs
+    as_of = filterset.day  # the day the filters and the records' state are read on
     paginator = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     total = paginator.count
-    counts = selectors.facet_counts(queryset, today) if total <= FACET_MAX else None
+    counts = selectors.facet_counts(queryset, as_of) if total <= FACET_MAX else None
     context.update(
-        records=selectors.page_records(list(page.object_list), today),
+        records=selectors.page_records(list(page.object_list), as_of),
         page=page,
         total=total,
         facets=_facets(request, counts, provinces),
