@@ -8,9 +8,19 @@ search page.
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from django_filters import utils as filter_utils
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import renderers, serializers, viewsets
+from rest_framework.decorators import action
 
+from registry import record_downloads
 from registry.choices import RECORD_CODE_PATTERN
 from registry.filtersets import RecordFilterSet
 from registry.models import Plaque, Record, Region, Survey
@@ -18,6 +28,43 @@ from registry.public_url import public_url
 from registry.selectors import records as selectors
 
 CODE_REGEX = RECORD_CODE_PATTERN
+
+
+class CatalogFilterBackend(DjangoFilterBackend):
+    """django-filter's backend that also tells the view the day its filters were read on
+    (`as_of`, default today): the records' state is then shown as of that day."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid() and self.raise_exception:
+            raise filter_utils.translate_validation(filterset.errors)
+        view.filter_day = filterset.day
+        return filterset.qs
+
+
+class DownloadRenderer(renderers.BaseRenderer):
+    """Chooses the download's format (`?format=` or Accept, as DRF negotiates); the body is
+    streamed by registry/record_downloads.py, never rendered from data."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError("downloads stream their body")  # pragma: no cover
+
+
+class CSVRenderer(DownloadRenderer):
+    media_type, format = "text/csv", "csv"
+
+
+class XLSXRenderer(DownloadRenderer):
+    media_type = record_downloads.CONTENT_TYPES["xlsx"]
+    format = "xlsx"
+
+
+class GeoJSONRenderer(DownloadRenderer):
+    media_type, format = "application/geo+json", "geojson"
 
 
 class PublicHyperlinkedIdentityField(serializers.HyperlinkedIdentityField):
@@ -46,12 +93,15 @@ class RecordLinkSerializer(serializers.ModelSerializer):
 class RecordSerializer(serializers.ModelSerializer):
     """A record in a list: its own fields and its state today."""
 
-    status = serializers.CharField(help_text="candidate / designated / revoked, as of today")
+    status = serializers.CharField(
+        help_text="candidate / designated / revoked, as of `as_of` (default today)"
+    )
     region = serializers.CharField(source="region_id", help_text="GB/T 2260 code")
     region_name = serializers.CharField(source="region.name")
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     plaqued = serializers.BooleanField(
-        allow_null=True, help_text="a plaque hangs today (null: this kind has no plaques)"
+        allow_null=True,
+        help_text="a plaque hangs as of `as_of`, default today (null: this kind has no plaques)",
     )
     occupancy = serializers.CharField(
         allow_null=True,
@@ -132,6 +182,7 @@ class RecordDetailSerializer(RecordSerializer):
 )
 class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = RecordFilterSet
+    filter_backends = [CatalogFilterBackend]
     lookup_field = "code"
     lookup_value_regex = CODE_REGEX
 
@@ -145,7 +196,52 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         # The page is chosen on ids alone; its records are then read with their state in one
         # query, so the state is computed for 20 records, not for every match.
         ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
-        return selectors.page_records(list(ids), timezone.localdate())
+        return selectors.page_records(list(ids), self._day())
+
+    def _day(self):
+        return getattr(self, "filter_day", None) or timezone.localdate()
+
+    @extend_schema(
+        summary="Download the search's results (CSV, xlsx or GeoJSON), streamed",
+        description=(
+            "Every record the same filters find (no pages), in code order. CSV and xlsx: "
+            "headers and enum labels in the request's language (Accept-Language), cells that a "
+            "spreadsheet would run as formulas escaped. GeoJSON (RFC 7946): a FeatureCollection "
+            "of Points [lon, lat] of the records with coordinates, raw values in properties "
+            "code, name, kind, level, region. xlsx is limited to a worksheet's 1,048,575 rows "
+            "(400 beyond: download CSV)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=list(record_downloads.FORMATS),
+                default="csv",
+                description="csv, xlsx or geojson (or say it in Accept)",
+            )
+        ],
+        filters=True,  # the list's filters, though the answer is not a list of records
+        responses={
+            (200, media): OpenApiResponse(OpenApiTypes.BINARY)
+            for media in ("text/csv", XLSXRenderer.media_type, GeoJSONRenderer.media_type)
+        },
+    )
+    @action(
+        detail=False,
+        url_path="download",
+        renderer_classes=[CSVRenderer, XLSXRenderer, GeoJSONRenderer],
+        pagination_class=None,
+    )
+    def download(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        return record_downloads.response(queryset, self._day(), request.accepted_renderer.format)
+
+    def handle_exception(self, exc):
+        # A download's error (a bad filter) is answered as every API error, in JSON.
+        if self.action == "download":
+            self.request.accepted_renderer = renderers.JSONRenderer()
+            self.request.accepted_media_type = "application/json"
+        return super().handle_exception(exc)
 
     def get_object(self):
         record = selectors.record_detail(self.kwargs["code"], timezone.localdate())

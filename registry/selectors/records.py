@@ -255,20 +255,25 @@ def filter_archived(queryset, archived: bool, as_of: datetime.date):
     return queryset.filter(archived_q(as_of) if archived else ~archived_q(as_of))
 
 
-def with_current_state(queryset, as_of: datetime.date):
+def with_current_state(queryset, as_of: datetime.date, *, condition: bool = True):
     """Records with what they are on `as_of`: plaqued (None for kinds that hold no plaques),
     occupancy and condition of the latest approved survey (None but for buildings; occupancy
-    "unknown" for a building never surveyed), and their region and parent."""
+    "unknown" for a building never surveyed), and their region and parent. Without
+    `condition`, one subquery a building less (the downloads do not show it)."""
     with_plaques = Q(kind__in=list(KINDS_WITH_PLAQUES))
     building = Q(kind=Kind.BUILDING)
-    return queryset.select_related("region", "parent").annotate(
-        plaqued=Case(When(with_plaques, then=Exists(hanging_plaques(as_of))), default=None),
-        occupancy=Case(
+    state = {
+        "plaqued": Case(When(with_plaques, then=Exists(hanging_plaques(as_of))), default=None),
+        "occupancy": Case(
             When(building, then=Coalesce(latest_survey_field("occupancy", as_of), Value(UNKNOWN))),
             default=None,
         ),
-        condition=Case(When(building, then=latest_survey_field("condition", as_of)), default=None),
-    )
+    }
+    if condition:
+        state["condition"] = Case(
+            When(building, then=latest_survey_field("condition", as_of)), default=None
+        )
+    return queryset.select_related("region", "parent").annotate(**state)
 
 
 def page_records(ids: list[int], as_of: datetime.date) -> list[Record]:

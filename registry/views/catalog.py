@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registry import record_downloads
 from registry.choices import Kind, Level, Occupancy, Status
 from registry.filtersets import RecordFilterSet
 from registry.models import Region
@@ -63,6 +64,10 @@ def search_page(request):
         facet_counts_shown=counts is not None,
         points_url=f"{reverse('catalog-points')}?{_query(request)}",
         page_query=_query(request),
+        downloads=[
+            (fmt, f"{reverse('catalog-download', args=[fmt])}?{_query(request, ordering=None)}")
+            for fmt in record_downloads.FORMATS
+        ],
         active=_active(request, filterset, provinces),
         ordering_options=[
             ("", _("编号")),
@@ -132,6 +137,17 @@ def _active(request, filterset, provinces) -> list[dict]:
             {"label": field.label, "value": text, "remove": "?" + _query(request, **{name: None})}
         )
     return shown
+
+
+def download(request, fmt: str):
+    """The search's results as a file (registry/record_downloads.py); the page's throttle
+    counts it as one request (registry/throttling.py)."""
+    filterset = _filterset(request)
+    if not filterset.is_valid():
+        errors = filterset.form.errors.items()
+        message = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in errors)
+        return render(request, "bad_request.html", {"message": message}, status=400)
+    return record_downloads.response(filterset.qs, filterset.day, fmt)
 
 
 def map_points(request):
