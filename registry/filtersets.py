@@ -80,7 +80,7 @@ class RecordFilterSet(django_filters.FilterSet):
         label=_("状态"), choices=Status.choices, method="filter_status"
     )
     plaqued = django_filters.BooleanFilter(
-        label=_("今日挂牌"), method="filter_plaqued", widget=forms.NullBooleanSelect
+        label=_("挂牌"), method="filter_plaqued", widget=forms.NullBooleanSelect
     )
     occupancy = django_filters.ChoiceFilter(
         label=_("使用状况"), choices=OCCUPANCY_CHOICES, method="filter_occupancy"

@@ -13,12 +13,13 @@ from registry import record_downloads
 from tests.catalog_builders import build_catalog, make
 
 pytestmark = pytest.mark.django_db
+API = "/api/v1/records/download/"
 
 
 @pytest.fixture
 def catalog():
     records = build_catalog()
-    records["X-1"] = make("X-1", "building", "=HYPERLINK(\"http://x\")", designated_on=None)
+    records["X-1"] = make("X-1", "building", '=HYPERLINK("http://x")', designated_on=None)
     records["X-2"] = make("X-2", "building", "+1 宗祠", name_en="@SUM(A1)", lat=37.0, lon=112.0)
     return records
 
@@ -64,13 +65,14 @@ def test_csv_cells_labels_and_formula_escaping(client, catalog):
     header, by_code = rows[0], {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert header == ["编号", "名称", "英文名称", "类别", "保护级别", "行政区划代码", "行政区划",
                       "状态", "认定公布日期", "挂牌", "使用状况", "纬度", "经度"]  # fmt: skip
-    assert by_code["X-1"]["名称"] == "'=HYPERLINK(\"http://x\")"
+    assert by_code["X-1"]["名称"] == '\'=HYPERLINK("http://x")'
     assert by_code["X-2"]["名称"] == "'+1 宗祠" and by_code["X-2"]["英文名称"] == "'@SUM(A1)"
     jz = by_code["JZ-B-0001"]
     assert (jz["类别"], jz["保护级别"], jz["状态"], jz["挂牌"], jz["使用状况"]) == (
         "历史建筑", "市县级", "已认定", "是", "空置"
     )  # fmt: skip
-    assert (jz["行政区划代码"], jz["行政区划"], jz["认定公布日期"]) == ("140728", "平遥县", "2010-01-01")
+    place = (jz["行政区划代码"], jz["行政区划"], jz["认定公布日期"])
+    assert place == ("140728", "平遥县", "2010-01-01")
     assert (jz["纬度"], jz["经度"]) == ("37.201", "112.171")
     assert by_code["HC-140728"]["挂牌"] == "" and by_code["CS-B-0003"]["纬度"] == ""
     assert by_code["TY-B-0002"]["状态"] == "已撤销"
@@ -94,7 +96,7 @@ def test_csv_in_english(client, catalog):
 
 
 def test_xlsx_opens_with_openpyxl_and_keeps_text_as_text(client, catalog, small_chunks):
-    for url in ("/search/xlsx/?kind=building", "/api/v1/records/download/?format=xlsx&kind=building"):
+    for url in ("/search/xlsx/?kind=building", f"{API}?format=xlsx&kind=building"):
         response = client.get(url)
         assert response["Content-Type"] == record_downloads.CONTENT_TYPES["xlsx"]
         assert "attachment" in response["Content-Disposition"]
@@ -119,8 +121,10 @@ def test_geojson_is_a_feature_collection_of_points(client, catalog, small_chunks
         jz = features["JZ-B-0001"]
         assert jz["type"] == "Feature"
         assert jz["geometry"] == {"type": "Point", "coordinates": [112.171, 37.201]}
-        assert jz["properties"] == {"code": "JZ-B-0001", "name": "张氏宗祠",
-                                    "kind": "building", "level": "municipal", "region": "140728"}  # fmt: skip
+        assert jz["properties"] == {
+            "code": "JZ-B-0001", "name": "张氏宗祠", "kind": "building", "level": "municipal",
+            "region": "140728",
+        }  # fmt: skip
 
 
 def test_empty_results(client, catalog):

@@ -4,6 +4,8 @@ The pages filter with the API's FilterSet (registry/filtersets.py) and read thro
 registry/selectors/records.py; a fixed number of queries per page, whatever the data.
 """
 
+import datetime
+
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F
 from django.db.models.functions import Floor
@@ -127,6 +129,8 @@ def _active(request, filterset, provinces) -> list[dict]:
             continue
         if name == "region":
             text = names.get(value, value)
+        elif isinstance(value, datetime.date):
+            text = value.isoformat()  # as the report writes its day
         elif isinstance(value, bool):
             text = _("已挂牌") if value else _("未挂牌")
         elif hasattr(field, "choices"):
