@@ -149,7 +149,8 @@ def test_bad_requests(client, catalog):
     assert client.get("/search/csv/?region=999999").status_code == 400
     response = client.get("/api/v1/records/download/?format=csv&as_of=2016-1-1")
     assert response.status_code == 400 and "as_of" in response.json()
-    assert client.get("/api/v1/records/download/?format=pdf").status_code == 404
+    response = client.get("/api/v1/records/download/?format=pdf")
+    assert response.status_code == 400 and "geojson" in response.json()["format"][0]
     assert client.get("/search/pdf/").status_code == 404
 
 

@@ -8,6 +8,7 @@ search page.
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +20,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import renderers, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from registry import record_downloads
 from registry.choices import RECORD_CODE_PATTERN
@@ -65,6 +68,33 @@ class XLSXRenderer(DownloadRenderer):
 
 class GeoJSONRenderer(DownloadRenderer):
     media_type, format = "application/geo+json", "geojson"
+
+
+GEOJSON_SCHEMA = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "geometry", "properties"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "geometry": {
+                        "type": "object",
+                        "description": "a Point: coordinates [lon, lat] (RFC 7946)",
+                    },
+                    "properties": {
+                        "type": "object",
+                        "description": "code, name, kind, level, region (raw values)",
+                    },
+                },
+            },
+        },
+    },
+}
 
 
 class PublicHyperlinkedIdentityField(serializers.HyperlinkedIdentityField):
@@ -222,8 +252,9 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         ],
         filters=True,  # the list's filters, though the answer is not a list of records
         responses={
-            (200, media): OpenApiResponse(OpenApiTypes.BINARY)
-            for media in ("text/csv", XLSXRenderer.media_type, GeoJSONRenderer.media_type)
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, XLSXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, GeoJSONRenderer.media_type): OpenApiResponse(GEOJSON_SCHEMA),
         },
     )
     @action(
@@ -236,12 +267,29 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         return record_downloads.response(queryset, self._day(), request.accepted_renderer.format)
 
-    def handle_exception(self, exc):
-        # A download's error (a bad filter) is answered as every API error, in JSON.
-        if self.action == "download":
-            self.request.accepted_renderer = renderers.JSONRenderer()
-            self.request.accepted_media_type = "application/json"
-        return super().handle_exception(exc)
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers an unknown ?format= with a 404; for a download it is a bad parameter.
+        fmt = request.query_params.get("format")
+        known = fmt is None or fmt in record_downloads.FORMATS
+        if not force and self.action == "download" and not known:
+            raise ValidationError(
+                {
+                    "format": [
+                        _("未知的下载格式“%(value)s”：应为 csv、xlsx 或 geojson。") % {"value": fmt}
+                    ]
+                }
+            )
+        return super().perform_content_negotiation(request, force)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # What a download answers but a file (an error, OPTIONS) is JSON, as the whole API's.
+        renderer = getattr(request, "accepted_renderer", None)
+        if isinstance(response, Response) and (
+            self.action == "download" or isinstance(renderer, DownloadRenderer)
+        ):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_object(self):
         record = selectors.record_detail(self.kwargs["code"], timezone.localdate())

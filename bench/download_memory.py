@@ -1,0 +1,65 @@
+"""Peak memory and time of the catalog's downloads (registry/record_downloads.py) over every
+record of a database, each format in a fresh subprocess.
+
+    DATABASE_URL=sqlite:///bench/out/bench.sqlite3 .venv/bin/python -m bench.download_memory
+
+The child imports Django and answers one tiny download first (so that the figure is not the
+imports'), reads its peak resident memory (resource.getrusage ru_maxrss), then answers the
+download of every record (/search/<fmt>/ with no filter) and reads the peak again: the
+difference is what the download itself added. The body is consumed and counted, never kept.
+Not a test: it measures.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = """
+import resource, sys, time
+import django
+django.setup()
+from django.test import RequestFactory
+from registry.views.catalog import download
+
+def fetch(query):
+    response = download(RequestFactory().get("/search/" + sys.argv[1] + "/" + query), sys.argv[1])
+    size = 0
+    chunks = response.streaming_content if response.streaming else [response.content]
+    for chunk in chunks:
+        size += len(chunk)
+    response.close()
+    return response.status_code, size
+
+fetch("?q=" + "zz-no-such-name")
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+status, size = fetch("")
+seconds = time.perf_counter() - started
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"{status}|{(after - before) / 1024:.0f}|{after / 1024:.0f}|{seconds:.1f}|{size / 1e6:.1f}")
+"""
+
+
+def main() -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "heritage.settings", "DJANGO_DEBUG": "0"}
+    count = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from registry.models import "
+         "Record; print(Record.objects.count())"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    print(f"{count} records; DATABASE_URL={env.get('DATABASE_URL', '(default)')}")
+    print("format   status  added MB  peak MB  seconds  body MB")
+    for fmt in ("csv", "xlsx", "geojson"):
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, fmt], cwd=ROOT, env=env, capture_output=True,
+            text=True, check=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        status, added, peak, seconds, size = out.split("|")
+        print(f"{fmt:8} {status:>6}  {added:>8}  {peak:>7}  {seconds:>7}  {size:>7}")
+
+
+if __name__ == "__main__":
+    main()
