@@ -1,7 +1,8 @@
 """Peak memory and time of the catalog's downloads (registry/record_downloads.py) over every
 record of a database, each format in a fresh subprocess.
 
-    DATABASE_URL=sqlite:///bench/out/bench.sqlite3 .venv/bin/python -m bench.download_memory [--traced]
+    DATABASE_URL=sqlite:///bench/out/bench.sqlite3 \
+        .venv/bin/python -m bench.download_memory [--traced]
 
 The child imports Django and answers one tiny download first (so that the figure is not the
 imports'), reads its peak resident memory (resource.getrusage ru_maxrss), then answers the
