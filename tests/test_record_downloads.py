@@ -171,3 +171,12 @@ def test_page_links_carry_the_filters_and_the_schema_documents_the_download(clie
     assert set(download["responses"]["200"]["content"]) == {
         "text/csv", record_downloads.CONTENT_TYPES["xlsx"], "application/geo+json"
     }  # fmt: skip
+
+
+def test_the_api_list_shows_the_state_as_of_the_filters_day(client, catalog):
+    rows = client.get("/api/v1/records/?as_of=2016-01-01&kind=building").json()["results"]
+    by_code = {r["code"]: r for r in rows}
+    assert by_code["TY-B-0002"]["status"] == "designated"  # revoked in 2020
+    assert by_code["JZ-B-0001"]["occupancy"] == "in_use"  # vacant from 2019
+    today = {r["code"]: r for r in client.get("/api/v1/records/").json()["results"]}
+    assert today["TY-B-0002"]["status"] == "revoked" and today["JZ-B-0001"]["occupancy"] == "vacant"

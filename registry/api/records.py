@@ -124,7 +124,8 @@ class RecordSerializer(serializers.ModelSerializer):
     """A record in a list: its own fields and its state today."""
 
     status = serializers.CharField(
-        help_text="candidate / designated / revoked, as of `as_of` (default today)"
+        source="status_on_day",
+        help_text="candidate / designated / revoked, as of `as_of` (default today)",
     )
     region = serializers.CharField(source="region_id", help_text="GB/T 2260 code")
     region_name = serializers.CharField(source="region.name")
