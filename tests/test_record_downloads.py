@@ -180,3 +180,15 @@ def test_the_api_list_shows_the_state_as_of_the_filters_day(client, catalog):
     assert by_code["JZ-B-0001"]["occupancy"] == "in_use"  # vacant from 2019
     today = {r["code"]: r for r in client.get("/api/v1/records/").json()["results"]}
     assert today["TY-B-0002"]["status"] == "revoked" and today["JZ-B-0001"]["occupancy"] == "vacant"
+
+
+def test_downloads_spend_the_anonymous_allowance(client, catalog, monkeypatch):
+    """Heavy requests, counted as every page and API request is (registry/throttling.py)."""
+    from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "timer", staticmethod(lambda: 1_000_000.0))
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    assert client.get("/search/csv/").status_code == 200
+    assert client.get(f"{API}?format=geojson").status_code == 200
+    assert client.get("/search/xlsx/").status_code == 429
+    assert client.get(f"{API}?format=csv").status_code == 429
