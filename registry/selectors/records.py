@@ -256,10 +256,10 @@ def filter_archived(queryset, archived: bool, as_of: datetime.date):
 
 
 def with_current_state(queryset, as_of: datetime.date, *, condition: bool = True):
-    """Records with what they are on `as_of`: status (status_on_day), plaqued (None for kinds that hold no plaques),
-    occupancy and condition of the latest approved survey (None but for buildings; occupancy
-    "unknown" for a building never surveyed), and their region and parent. Without
-    `condition`, one subquery a building less (the downloads do not show it)."""
+    """Records with what they are on `as_of`: status (status_on_day), plaqued (None for kinds
+    that hold no plaques), occupancy and condition of the latest approved survey (None but for
+    buildings; occupancy "unknown" for a building never surveyed), and their region and parent.
+    Without `condition`, one subquery a building less (the downloads do not show it)."""
     with_plaques = Q(kind__in=list(KINDS_WITH_PLAQUES))
     building = Q(kind=Kind.BUILDING)
     state = {
