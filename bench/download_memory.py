@@ -2,7 +2,7 @@
 record of a database, each format in a fresh subprocess.
 
     DATABASE_URL=sqlite:///bench/out/bench.sqlite3 \
-        .venv/bin/python -m bench.download_memory [--traced]
+        .venv/bin/python -m bench.download_memory [--traced] [csv] [xlsx] [geojson]
 
 The child imports Django and answers one tiny download first (so that the figure is not the
 imports'), reads its peak resident memory (resource.getrusage ru_maxrss), then answers the
@@ -59,7 +59,8 @@ def main() -> None:
     print(f"{count} records; DATABASE_URL={env.get('DATABASE_URL', '(default)')}")
     traced = ["--traced"] if "--traced" in sys.argv else []
     print("format   status  added MB  peak MB  python MB  seconds  body MB")
-    for fmt in ("csv", "xlsx", "geojson"):
+    wanted = [a for a in sys.argv[1:] if a in ("csv", "xlsx", "geojson")]
+    for fmt in wanted or ("csv", "xlsx", "geojson"):
         out = subprocess.run(
             [sys.executable, "-c", CHILD, fmt, *traced], cwd=ROOT, env=env, capture_output=True,
             text=True, check=True,
