@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +16,11 @@ class RegistryConfig(AppConfig):
         derived.connect_signals()
         # Deploy checks register themselves on import.
         from registry import checks  # noqa: F401
+
+
+class HeritageAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the registry's own site (registry/admin_site.py): its name and the
+    reviewers' queue on its home page."""
+
+    default = False  # named in INSTALLED_APPS; "registry" stays RegistryConfig
+    default_site = "registry.admin_site.HeritageAdminSite"

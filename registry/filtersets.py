@@ -24,7 +24,10 @@ from registry.selectors import records as selectors
 OCCUPANCY_CHOICES = [*selectors.OCCUPANCY_CHOICES]
 # Filters a search asks of the index (tokens every record's keys hold), not of the records.
 FOLDED = ("kind", "level", "region")
-ORDERING = (("code", "code"), ("name", "name"), ("designated_on", "designated_on"))
+# `name` is the pinyin order (registry/search/keys.py sort_key, on the search row, indexed),
+# not the code points of the characters; the key ends with the code: no ties.
+NAME_ORDER = "search_doc__sort_key"
+ORDERING = (("code", "code"), (NAME_ORDER, "name"), ("designated_on", "designated_on"))
 
 
 class CatalogForm(forms.Form):
@@ -102,7 +105,7 @@ class RecordFilterSet(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         label=_("排序"),
         fields=ORDERING,
-        field_labels={"code": _("编号"), "name": _("名称"), "designated_on": _("认定公布日期")},
+        field_labels={"code": _("编号"), NAME_ORDER: _("名称"), "designated_on": _("认定公布日期")},
     )
 
     class Meta:
@@ -167,6 +170,8 @@ class RecordFilterSet(django_filters.FilterSet):
             if not (searching and name in FOLDED):
                 queryset = self.filters[name].filter(queryset, value)
         order = [str(o) for o in queryset.query.order_by]
-        if order and order[-1].lstrip("-") != "code":
+        if order and order[-1].lstrip("-") not in ("code", NAME_ORDER):
             queryset = queryset.order_by(*order, "code")  # ties in a stable order: pages hold
+        if order and order[-1].lstrip("-") == NAME_ORDER:
+            queryset = selectors.with_search_doc(queryset)
         return selectors.plan_search(queryset)

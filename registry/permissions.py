@@ -14,7 +14,8 @@ revokes records). Nothing is ever deleted through the admin.
 
 Photos are also seen outside the admin (their files at /media/, registry/views/media.py): a
 record's own photos and those of its approved surveys by everyone, the rest only as `restrict`
-allows (`visible_photos`).
+allows (`visible_photos`). Documents likewise: the public ones (marked so, not withdrawn) by
+everyone, the rest as `restrict` allows (`visible_documents`).
 """
 
 from django.db.models import Model, Q, QuerySet
@@ -51,6 +52,12 @@ RULES: dict[str, dict[str, frozenset[str]]] = {
         REVIEWER: frozenset({VIEW}),
         REGISTRAR: frozenset({VIEW, ADD}),
     },
+    # Documents as photos, and changed too: published, unpublished or withdrawn (never deleted).
+    "recorddocument": {
+        SURVEYOR: frozenset({VIEW, ADD, CHANGE}),
+        REVIEWER: frozenset({VIEW}),
+        REGISTRAR: frozenset({VIEW, ADD, CHANGE}),
+    },
     "changelog": {role: frozenset({VIEW}) for role in ROLES},
     "region": {role: frozenset({VIEW}) for role in ROLES},
 }
@@ -60,13 +67,16 @@ REGION_FIELD = {
     "plaque": "record__region_id",
     "survey": "building__region_id",
     "photo": "record__region_id",
+    "recorddocument": "record__region_id",
     "changelog": "region_id",
     "region": "code",
 }
 # Fields of a record that only registrars change (the rest surveyors may correct). The parent
-# too: moving a building under another district changes what that district counts.
+# too: moving a building under another district changes what that district counts. The
+# designation's batch, document and authority are the designation's, as its day is.
 REGISTRAR_RECORD_FIELDS = (
     "code", "kind", "level", "region", "parent", "designated_on", "revoked_on",
+    "designation_batch", "designation_document", "designation_authority",
 )  # fmt: skip
 # Survey states in which its surveyor may still edit and submit it.
 EDITABLE_SURVEY_STATES = (SurveyState.DRAFT, SurveyState.REJECTED)
@@ -76,6 +86,9 @@ EDITABLE_SURVEY_STATES = (SurveyState.DRAFT, SurveyState.REJECTED)
 # catalog shows every record). Those of draft, submitted and rejected surveys are still under
 # review: only staff who may view the record's photos see them.
 PUBLIC_PHOTO = Q(survey__isnull=True) | Q(survey__state=SurveyState.APPROVED)
+# The documents anyone may see: those marked public and not withdrawn. A plan or a drawing is
+# not public until someone who may change it says so (RecordDocument.public defaults off).
+PUBLIC_DOCUMENT = Q(public=True, withdrawn_at__isnull=True)
 
 
 def roles(user) -> frozenset[str]:
@@ -130,6 +143,12 @@ def visible_photos(queryset: QuerySet, user) -> QuerySet:
     """The photos of `queryset` the user may see: the public ones, and the others where the
     user may view photos (`restrict`). Anyone else is told nothing: not found."""
     return queryset.filter(PUBLIC_PHOTO) | restrict(queryset, user)
+
+
+def visible_documents(queryset: QuerySet, user) -> QuerySet:
+    """The documents of `queryset` the user may see: the public ones, and the others (withdrawn
+    included) where the user may view documents. Anyone else: not found."""
+    return queryset.filter(PUBLIC_DOCUMENT) | restrict(queryset, user)
 
 
 def choices(queryset: QuerySet, user, keep=None) -> QuerySet:

@@ -3,9 +3,12 @@
 from django.urls import path, re_path
 
 from registry.api.records import CODE_REGEX
-from registry.views import catalog, reports
+from registry.views import catalog, crawlers, reports
 
 urlpatterns = [
+    path("robots.txt", crawlers.robots_txt, name="robots"),
+    path("sitemap.xml", crawlers.sitemap_index, name="sitemap-index"),
+    path("sitemap-<section>.xml", crawlers.sitemap_page, name="sitemap-section"),
     path("reports/", reports.report_page, name="reports"),
     re_path(r"^reports/(?P<fmt>csv|xlsx|json)/$", reports.report_download, name="reports-download"),
     path("", catalog.search_page, name="catalog"),

@@ -20,6 +20,7 @@ def record(
     designated=None,
     revoked=None,
     code=None,
+    archived=None,
 ) -> Record:
     return Record.objects.create(
         code=code or f"T-{next(_codes)}",
@@ -29,6 +30,8 @@ def record(
         region_id=region,
         designated_on=day(designated) if designated else None,
         revoked_on=day(revoked) if revoked else None,
+        archive_level="brief" if archived else None,
+        archive_completed_on=day(archived) if archived else None,
     )
 
 

@@ -12,6 +12,8 @@ FIGURES = (
     "buildings_plaqued",
     "buildings_vacant",
     "buildings_occupancy_unknown",
+    "districts_archived",
+    "buildings_archived",
 )
 
 
@@ -28,6 +30,8 @@ def record_figures(rec: Record, d: datetime.date) -> dict[str, int]:
     prefix = "districts" if rec.kind == "district" else "buildings"
     out[prefix] = 1
     out[f"{prefix}_plaqued"] = int(plaqued)
+    done = rec.archive_completed_on
+    out[f"{prefix}_archived"] = int(done is not None and done <= d)
     if rec.kind == "building":
         approved = [s for s in rec.surveys.all() if s.state == "approved" and s.surveyed_on <= d]
         latest = max(approved, key=lambda s: s.surveyed_on) if approved else None
@@ -51,12 +55,14 @@ def rates(f: dict) -> dict:
     total = f["districts"] + f["buildings"]
     cov = (f["districts_plaqued"] + f["buildings_plaqued"]) / total if total else None
     vac = f["buildings_vacant"] / f["buildings"] if f["buildings"] else None
+    arc = (f["districts_archived"] + f["buildings_archived"]) / total if total else None
     return {
         **f,
         "plaque_coverage": cov,
         "plaque_target_met": None if cov is None else cov == 1,
         "vacancy_rate": vac,
         "vacancy_target_met": None if vac is None else vac < 0.1,
+        "archive_coverage": arc,
     }
 
 

@@ -28,6 +28,8 @@ def test_admin_plaque_inline_and_record_changes_are_logged(client):
         "plaques-0-number": "PY-1", "plaques-0-installed_on": "2012-03-01",
         "record_photos-TOTAL_FORMS": 0, "record_photos-INITIAL_FORMS": 0,
         "record_photos-2-TOTAL_FORMS": 0, "record_photos-2-INITIAL_FORMS": 0,
+        "documents-TOTAL_FORMS": 0, "documents-INITIAL_FORMS": 0,
+        "documents-2-TOTAL_FORMS": 0, "documents-2-INITIAL_FORMS": 0,
     })  # fmt: skip
     assert response.status_code == 302
     change = ChangeLog.objects.get(object_type="registry.record", action="change")

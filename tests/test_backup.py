@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission, User
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -176,6 +177,33 @@ def test_photos_round_trip_with_their_files(registry, tmp_path, settings):
     call_command("restore_heritage", str(tmp_path / "b"), stdout=io.StringIO())
     assert {n: backup_service._sha256(settings.MEDIA_ROOT / n) for n in sums} == sums
     assert Photo.objects.count() == 2
+
+
+def test_documents_round_trip_with_their_files(registry, tmp_path, settings):
+    from registry.models import RecordDocument
+    from registry.services import documents
+    from tests.document_builders import pdf_bytes, upload
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    officer = User.objects.get(username="officer")
+    record = Record.objects.get(code="JZ-B-0001")
+    document = documents.prepare(upload(pdf_bytes()))
+    RecordDocument.objects.create(
+        record=record, title="批复", kind="approval", public=True, uploaded_by=officer,
+        content_type=document.content_type, size=len(document.content), sha256="0" * 64,
+        file=ContentFile(document.content, name="a.pdf"),
+    )  # fmt: skip
+    sums = {
+        n: backup_service._sha256(settings.MEDIA_ROOT / n) for n in _media_names(RecordDocument)
+    }
+    call_command("backup_heritage", str(tmp_path / "b"), stdout=io.StringIO())
+    RecordDocument.objects.all().delete()
+    empty_the_registry()
+    settings.MEDIA_ROOT = tmp_path / "media2"
+    call_command("restore_heritage", str(tmp_path / "b"), stdout=io.StringIO())
+    assert {n: backup_service._sha256(settings.MEDIA_ROOT / n) for n in sums} == sums
+    restored = RecordDocument.objects.get()
+    assert (restored.title, restored.record.code, restored.public) == ("批复", "JZ-B-0001", True)
 
 
 def _media_names(model):

@@ -104,7 +104,8 @@ def test_ordering(client, cat):
     assert order("status=designated&ordering=-designated_on") == [
         "BJ-B-0798", "JZ-B-0001", "JZ-D-0001", "HC-140728",
     ]  # fmt: skip
-    assert order("q=宗祠&ordering=name") == ["GD-V-0001", "JZ-B-0001", "TY-B-0002"]  # 宗 张 李
+    # In pinyin (li3 zhang1 zong1), not in code points (宗 张 李)
+    assert order("q=宗祠&ordering=name") == ["TY-B-0002", "JZ-B-0001", "GD-V-0001"]
     assert client.get(f"{URL}?ordering=address").status_code == 400
 
 
@@ -139,7 +140,7 @@ def test_detail(client, cat):
         {"surveyed_on": "2012-01-01", "occupancy": "in_use", "condition": None, "use": "宗祠"},
     ]
     assert "王工" not in str(data) and "内部" not in str(data)
-    assert data["photos"] == []
+    assert data["photos"] == [] and data["documents"] == []  # none stored
     city = client.get(f"{URL}HC-140728/").json()
     assert city["children_count"] == 1 and city["plaques"] == [] and city["occupancy"] is None
     district = client.get(f"{URL}JZ-D-0001/").json()
@@ -183,7 +184,7 @@ def test_query_budget(client, cat, django_assert_num_queries):
         client.get(f"{URL}?q=zongci&region=140000&plaqued=false&occupancy=in_use")
     with django_assert_num_queries(4):  # + one to check the region is known
         client.get(f"{URL}?kind=building&region=140000&status=designated&ordering=name")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):  # record, plaques, surveys, photos, documents
         client.get(f"{URL}JZ-B-0001/")
 
 
@@ -198,3 +199,28 @@ def test_schema_validates(client):
     assert {"q", "kind", "level", "region", "status", "plaqued", "occupancy", "parent"} <= params
     assert "/api/v1/records/{code}/" in schema["paths"]
     assert client.get("/api/v1/schema/").status_code == 200
+
+
+def test_the_list_entry_in_the_detail_and_the_list(client, cat, django_assert_num_queries):
+    from registry.models import Record
+
+    Record.objects.filter(code="JZ-B-0001").update(
+        era="清代", description="第一段\n第二段", description_en="One.\nTwo.",
+        designation_batch="第三批", designation_authority="山西省人民政府",
+        archive_level="typical", archive_completed_on="2020-05-06",
+    )  # fmt: skip
+    data = client.get(f"{URL}JZ-B-0001/").json()
+    assert data["era"] == "清代"
+    assert (data["description"], data["description_en"]) == ("第一段\n第二段", "One.\nTwo.")
+    assert data["designation"] == {
+        "batch": "第三批", "document": None, "authority": "山西省人民政府"
+    }  # fmt: skip
+    assert data["archive"] == {"level": "typical", "completed_on": "2020-05-06"}
+    city = client.get(f"{URL}HC-140728/").json()
+    assert city["designation"] is None and city["archive"] is None and city["era"] is None
+    with django_assert_num_queries(3):  # the budget of test_query_budget
+        results = client.get(f"{URL}?kind=building&page_size=100").json()["results"]
+    item = next(r for r in results if r["code"] == "JZ-B-0001")
+    assert item["era"] == "清代" and item["archive"]["level"] == "typical"
+    assert item["designation"]["batch"] == "第三批"
+    assert "description" not in item and "description_en" not in item  # the detail only

@@ -126,7 +126,7 @@ def test_query_budget(client, cat, django_assert_num_queries):
         client.get("/?q=宗祠&kind=building")
     with django_assert_num_queries(5):  # no search: no index count
         client.get("/?status=designated")
-    with django_assert_num_queries(4):  # record, plaques, surveys, children
+    with django_assert_num_queries(6):  # record, plaques, surveys, photos, documents, children
         client.get("/records/HC-140728/")
     with django_assert_num_queries(3):
         client.get("/search/points/?q=宗祠")
@@ -134,3 +134,39 @@ def test_query_budget(client, cat, django_assert_num_queries):
 
 def test_schema_has_no_warnings():
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_the_list_entry_on_the_record_page_in_both_languages(
+    client, cat, django_assert_num_queries
+):
+    from registry.models import Record
+
+    Record.objects.filter(code="JZ-B-0001").update(
+        era="清代", description="第一段<script>alert(1)</script>\n\n第二段",
+        description_en="First paragraph.\nSecond & last.", designation_batch="第三批",
+        designation_document="晋政发〔2015〕3号", archive_level="typical",
+        archive_completed_on="2020-05-06",
+    )  # fmt: skip
+    # record, plaques, surveys, photos, documents (no children): the list entry adds none
+    with django_assert_num_queries(5):
+        html = client.get("/records/JZ-B-0001/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    shown = ["列表条目", "建造年代", "清代", "公布批次", "第三批", "公布文号", "晋政发〔2015〕3号",
+             "测绘建档", "典型 · 2020-05-06", "价值特色与历史沿革"]  # fmt: skip
+    for text in shown:
+        assert text in html, text
+    assert "<p>第一段&lt;script&gt;alert(1)&lt;/script&gt;</p>" in html  # escaped, never |safe
+    assert "<p>第二段</p>" in html and "<p></p>" not in html  # a blank line is no paragraph
+    assert "First paragraph." not in html
+    english = client.get("/records/JZ-B-0001/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="en"' in english and "<p>First paragraph.</p>" in english
+    assert "<p>Second &amp; last.</p>" in english and "第一段" not in english
+    # No English text: the Chinese, marked as Chinese and said to be untranslated.
+    Record.objects.filter(code="JZ-B-0001").update(description_en=None)
+    english = client.get("/records/JZ-B-0001/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<div class="record__description" lang="zh-Hans">' in english and "第二段" in english
+    assert "No English description yet" in english
+    # A district without an archive says so; a city has none to speak of, nor a section.
+    district = client.get("/records/JZ-D-0001/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "未建档" in district
+    city = client.get("/records/HC-140728/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "测绘建档" not in city and "列表条目" not in city

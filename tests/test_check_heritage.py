@@ -70,3 +70,31 @@ def test_every_kind_of_problem_is_listed_and_each_is_what_the_import_refuses(tmp
     assert not imported
     for reason in ("cannot lie in a building", "1-40", "must not be blank", "longer than 20000"):
         assert reason in err
+
+
+def test_the_list_entry_s_overlong_texts_are_listed_in_the_importer_s_words(tmp_path):
+    from django.db import connection
+
+    city = make("C1", "city")
+    # A raw UPDATE: what a script could write around the models' validators. PostgreSQL's
+    # varchar(200) refuses a longer era itself; SQLite stores it.
+    texts = {"description": "字" * 20_001}
+    if connection.vendor == "sqlite":
+        texts.update(era="清" * 201, designation_document="文" * 201)
+    Record.objects.filter(pk=city.pk).update(**texts)
+    ok, output = check()
+    assert not ok
+    lines = output.splitlines()
+    expected = ["C1: description: longer than 20000 characters"]
+    if connection.vendor == "sqlite":
+        expected += [
+            "C1: era: longer than 200 characters",
+            "C1: designation.document: longer than 200 characters",
+        ]
+    assert sorted(lines[: len(expected)]) == sorted(expected)
+    path = tmp_path / "all.jsonl"
+    call_command("export_heritage", "--output", str(path))
+    imported, _, err = run_import(write(tmp_path, path.read_bytes(), name="again.jsonl"))
+    assert not imported
+    for message in expected:
+        assert "line 1: " + message.removeprefix("C1: ") in err

@@ -21,10 +21,12 @@ REGIONS = {
         (Path(__file__).resolve().parent.parent / "fixtures" / "regions.json").read_text("utf-8")
     )
 }
-# The exchange.md table, in its order.
+# The exchange.md (version 2) table, in its order: written out here, not imported from the
+# exchange package, so the generator is checked against the spec itself.
 RECORD_KEYS = [
     "kind", "code", "name", "name_en", "level", "region", "parent", "designated_on",
-    "revoked_on", "address", "lat", "lon",
+    "revoked_on", "address", "lat", "lon", "era", "description", "description_en",
+    "designation", "archive", "protection_zone", "control_zone",
 ]  # fmt: skip
 PLAQUE_KEYS = ["number", "installed_on", "removed_on"]
 SURVEY_KEYS = ["surveyed_on", "occupancy", "condition", "use", "surveyor", "notes"]
@@ -160,7 +162,7 @@ def test_coordinates_come_in_pairs_inside_china(rows):
     for row in rows:
         assert (row["lat"] is None) == (row["lon"] is None)
         if row["lat"] is not None:
-            with_point += 1
+            with_point += row["code"].startswith("DEMO-")
             assert 15 <= row["lat"] <= 55 and 70 <= row["lon"] <= 136, row["code"]
     demo = sum(row["code"].startswith("DEMO-") for row in rows)
     assert 0.8 * demo < with_point < demo
@@ -215,3 +217,116 @@ def test_command_writes_the_same_bytes_to_a_file_and_to_stdout(tmp_path, text):
     stdout = io.StringIO()
     call_command("generate_demo", buildings=BUILDINGS, seed=7, stdout=stdout, stderr=io.StringIO())
     assert stdout.getvalue() == text
+
+
+# --- version 2 content ---------------------------------------------------------------------
+DESIGNATION_KEYS = ["batch", "document", "authority"]
+ARCHIVE_KEYS = ["level", "completed_on"]
+DEMO_DOCUMENT = re.compile(r"演示〔([0-9]{4})〕[1-9][0-9]*号")
+
+
+@pytest.fixture(scope="module")
+def many() -> list[dict]:
+    return [row for row in records(generate(5000, seed=11)) if row["code"].startswith("DEMO-")]
+
+
+def text_or_null(value, longest: int) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() and len(value) <= longest)
+
+
+def test_version_2_values_have_the_spec_shapes(rows):
+    for row in rows:
+        code = row["code"]
+        assert text_or_null(row["era"], 200), code
+        assert text_or_null(row["description"], 20_000), code
+        assert text_or_null(row["description_en"], 20_000), code
+        assert row["protection_zone"] is None and row["control_zone"] is None
+        designation = row["designation"]
+        if designation is not None:
+            assert list(designation) == DESIGNATION_KEYS, code
+            assert any(designation.values()), "all null is written as null"
+            assert all(text_or_null(v, 200) for v in designation.values()), code
+        archive = row["archive"]
+        if archive is not None:
+            assert row["kind"] in ("district", "building"), code
+            assert list(archive) == ARCHIVE_KEYS, code
+            assert archive["level"] in ("brief", "typical", "full")
+            day(archive["completed_on"])
+
+
+def test_generated_content_says_it_is_demo_and_real_cities_say_only_their_sources(many, rows):
+    for row in many:
+        if row["description"] is not None:
+            assert row["description"].startswith("【演示数据】" + row["name"]), row["code"]
+        if row["description_en"] is not None:
+            assert row["description"] is not None
+            english = row["name_en"].removesuffix(" (demo)")
+            assert row["description_en"].startswith(f"[Demo data] {english}."), row["code"]
+        document = (row["designation"] or {}).get("document")
+        if document is not None:
+            # Never a number in a real issuer's pattern (国发〔…〕, 晋政函〔…〕): it would read as
+            # a fact; the year is the designation's.
+            match = DEMO_DOCUMENT.fullmatch(document)
+            assert match and match[1] == row["designated_on"][:4], document
+    real = {city["code"]: city for city in national_cities()}
+    for row in rows:
+        if row["code"] in real:
+            assert row["designation"]["authority"] == "国务院"
+            assert row["designation"]["document"] == real[row["code"]]["designation_document"]
+
+
+def test_designation_and_archive_follow_the_records_dates(many):
+    for row in many:
+        if row["designated_on"] is None:
+            assert row["designation"] is None and row["archive"] is None, row["code"]
+        if row["archive"] is not None:
+            assert row["revoked_on"] is None
+            assert day(row["archive"]["completed_on"]) > day(row["designated_on"])
+            assert day(row["archive"]["completed_on"]) <= datetime.date(2025, 12, 31)
+
+
+def test_the_mix_of_content_looks_like_a_real_register(many):
+    buildings = [row for row in many if row["kind"] == "building"]
+    districts = [row for row in many if row["kind"] == "district"]
+
+    def share(rows, test):
+        return sum(1 for row in rows if test(row)) / len(rows)
+
+    assert 0.85 < share(buildings, lambda row: row["era"]) < 0.95
+    assert {"清代", "民国", "明末清初"} <= {row["era"] for row in buildings}
+    assert 0.8 < share(buildings, lambda row: row["description"]) < 0.9
+    assert 0.5 < share(buildings, lambda row: row["description_en"]) < 0.7
+    # Real registers hold long notes: some descriptions run to paragraphs.
+    long = [row["description"] for row in many if len(row["description"] or "") > 1000]
+    assert len(long) > 8 and all("\n" in text for text in long)
+    assert max(len(row["description_en"] or "") for row in many) <= 20_000
+
+    designated = [row for row in buildings if row["designated_on"] and not row["revoked_on"]]
+    assert 0.3 < share(designated, lambda row: row["archive"]) < 0.5
+    standing = [row for row in districts if row["designated_on"] and not row["revoked_on"]]
+    assert 0.4 < share(standing, lambda row: row["archive"]) < 0.7
+    assert {row["archive"]["level"] for row in buildings if row["archive"]} == {
+        "brief",
+        "typical",
+        "full",
+    }
+    said = [row["designation"] for row in designated if row["designation"]]
+    assert 0.9 < len(said) / len(designated) < 0.98
+    assert 0.55 < share(said, lambda d: d["document"]) < 0.75
+    assert {"第一批", "第九批"} <= {d["batch"] for d in said}
+    assert any(d["authority"].endswith("人民政府") for d in said if d["authority"])
+
+
+def test_some_names_are_odd_as_in_real_registers(many):
+    names = [row["name"] for row in many if row["kind"] == "building"]
+    odd = {
+        "traditional": [n for n in names if set(n) & set("張劉陳關黃廟")],
+        "brackets": [n for n in names if "（" in n],
+        "middle dot": [n for n in names if "·" in n],
+        "Latin letters": [n for n in names if any("A" <= c <= "D" for c in n)],
+        "beyond the BMP": [n for n in names if any(ord(c) > 0xFFFF for c in n)],
+        "long": [n for n in names if len(n) >= 24],
+    }
+    assert all(odd.values()), {kind: len(found) for kind, found in odd.items()}
+    assert sum(map(len, odd.values())) < 0.03 * len(names)
+    assert max(len(n) for n in names) <= 200

@@ -68,8 +68,11 @@ def write_through_every_path(tmp_path):
         "code": "B3", "kind": "building", "name": "李宅", "level": "provincial",
         "region_id": "140728", "designated_on": D(2012, 1, 1),
     })  # fmt: skip
-    record_update(user=registrar, record=b3, data={"revoked_on": D(2023, 1, 1)},
-                  version=b3.version)  # fmt: skip
+    b3 = record_update(user=registrar, record=b3, data={"revoked_on": D(2023, 1, 1)},
+                       version=b3.version)  # fmt: skip
+    # The archive (测绘建档) edited as the admin's change form does: a change day of its own.
+    record_update(user=registrar, record=b3, data={"archive_level": "brief",
+                  "archive_completed_on": D(2013, 6, 1)}, version=b3.version)  # fmt: skip
     plaque_hang(user=registrar, record=b3, number="P3", on=D(2013, 1, 1))
     draft = survey_create(user=surveyor, building=b3,
                           data={"surveyed_on": D(2014, 1, 1), "occupancy": "vacant"})  # fmt: skip
@@ -131,6 +134,23 @@ def test_check_lists_what_hand_made_sql_broke_and_refresh_mends_it(tmp_path):
     assert stored_state() == broken  # the check rolled its rebuild back
 
     call_command("refresh_derived", stdout=io.StringIO(), stderr=io.StringIO())
+    ok, printed = check()
+    assert ok, printed
+
+
+def test_an_archive_day_changed_in_sql_is_found_by_the_check_and_mended(tmp_path):
+    write_through_every_path(tmp_path)
+    b3 = Record.objects.get(code="B3")
+    assert IndicatorChange.objects.filter(record=b3, day=D(2013, 6, 1), buildings_archived=1)
+    with connection.cursor() as cur:
+        cur.execute("UPDATE registry_record SET archive_completed_on = %s WHERE id = %s",
+                    [D(2020, 1, 1), b3.pk])  # fmt: skip
+    ok, printed = check()
+    assert not ok
+    assert "indicator change: record B3 day 2013-06-01" in printed
+    assert "buildings_archived=" in printed
+    call_command("refresh_derived", stdout=io.StringIO(), stderr=io.StringIO())
+    assert IndicatorChange.objects.filter(record=b3, day=D(2020, 1, 1), buildings_archived=1)
     ok, printed = check()
     assert ok, printed
 

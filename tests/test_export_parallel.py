@@ -32,6 +32,19 @@ def _float(rng: random.Random) -> float:
                        rng.uniform(-180, 180)])  # fmt: skip
 
 
+def _list_entry(rng: random.Random, kind: str) -> tuple:
+    """era, the two descriptions, the designation's three texts (often all null, or one), the
+    archive's level and day (both or neither, and only where a kind has one)."""
+    texts = tuple(_maybe(rng, lambda: _text(rng)) for _ in range(3))
+    designation = tuple(
+        None if rng.random() < 0.5 else _maybe(rng, lambda: _text(rng)) for _ in range(3)
+    )
+    archive = (None, None)
+    if kind in ("district", "building") and rng.random() < 0.5:
+        archive = (rng.choice(["brief", "typical", "full"]), "2019-09-09")
+    return (*texts, *designation, *archive)
+
+
 def _chunk(rng: random.Random, n: int = 300):
     rows, plaques, surveys, parents = [], [], [], {}
     for rid in range(1, n + 1):
@@ -43,7 +56,7 @@ def _chunk(rng: random.Random, n: int = 300):
             rid, kind, f"c{rid}", _text(rng), _maybe(rng, lambda: _text(rng)), "national",
             "140781", parent, _maybe(rng, lambda: "2001-01-01"), _maybe(rng, lambda: "2020-02-02"),
             _maybe(rng, lambda: _text(rng)), _maybe(rng, lambda: _float(rng)),
-            _maybe(rng, lambda: _float(rng)),
+            _maybe(rng, lambda: _float(rng)), *_list_entry(rng, kind),
         ))  # fmt: skip
         for _ in range(rng.randint(0, 3)):  # same day twice, numbers missing: the sort decides
             day = rng.choice(["2001-01-01", "2000-05-05"])

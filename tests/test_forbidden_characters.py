@@ -246,7 +246,8 @@ def _record_change(building, **changes):
     return {
         "code": "B0", "kind": "building", "name": "宅", "level": "provincial",
         "region": "140728", "parent": "", "designated_on": "2010-01-01", "address": "",
-        "edit_version": building.version, **_formsets("plaques", "record_photos"),
+        "edit_version": building.version,
+        **_formsets("plaques", "record_photos", "documents", "documents-2"),
         "record_photos-2-TOTAL_FORMS": 1, "record_photos-2-INITIAL_FORMS": 0,
         "record_photos-2-0-caption": "",
         "record_photos-2-0-upload": SimpleUploadedFile("p.jpg", jpeg_bytes(), "image/jpeg"),

@@ -54,7 +54,12 @@ ENDPOINTS = {
     "/api/v1/indicators/": [*INDICATORS, "format"],
     "/api/v1/indicators/trend/": [*INDICATORS, "years", "format"],
     "/api/v1/schema/": ["format", "lang"],
+    "/api/v1/regions/": ["parent", "format"],
+    "/api/v1/regions/140728/": ["format"],
     "/": [*CATALOG, "page"],
+    "/sitemap.xml": [],
+    "/sitemap-records.xml": ["p"],
+    "/robots.txt": [],
     "/search/points/": CATALOG,
     "/records/JZ-B-0001/": ["q"],
     "/reports/": [*INDICATORS, "years"],
@@ -69,6 +74,9 @@ PATHS = [
     "/records/%27--/",
     "/records/NOPE/",
     "/api/v1/records/NOPE/",
+    "/records/nope/",
+    "/api/v1/regions/999999/",
+    "/api/v1/regions/%00/",
 ]
 OK = {200, 400, 404}
 # Parameters these endpoints do not read: a NUL there never reaches the database, so a 200 is
@@ -77,6 +85,8 @@ UNREAD = {
     ("/api/v1/schema/", "lang"),
     ("/records/JZ-B-0001/", "q"),
     ("/reports/", "years"),
+    ("/sitemap.xml", "unknown"),
+    ("/robots.txt", "unknown"),
     *((url, "unknown") for url in ENDPOINTS),
 }
 

@@ -112,16 +112,54 @@ def test_unknown_occupancy_stays_in_the_denominator_and_the_target_is_strict():
     assert figures["vacancy_target_met"] is False  # below 10 %, not at it
 
 
+def test_archived_counts_from_its_day_only_while_designated():
+    record("district", designated="2010-06-01", archived="2009-01-01")  # before designation
+    record(designated="2010-01-01", archived="2012-01-01")  # archived after D, for early D
+    record(designated="2010-01-01", revoked="2013-01-01", archived="2011-01-01")  # later revoked
+    record(designated=None, archived="2011-01-01")  # a candidate: never counted
+    record(designated="2030-01-01", archived="2011-01-01")  # designated only after D
+    record(designated="2010-01-01", revoked="2011-01-01", archived="2012-01-01")  # too late
+    seen = {
+        d: (f["districts_archived"], f["buildings_archived"], f["archive_coverage"])
+        for d in ("2009-12-31", "2010-01-01", "2010-06-01", "2011-01-01", "2012-01-01",
+                  "2013-01-01")
+        for f in [total(d)]
+    }  # fmt: skip
+    assert seen == {
+        "2009-12-31": (0, 0, None),
+        "2010-01-01": (0, 0, 0),  # three buildings, none archived yet
+        "2010-06-01": (1, 0, 1 / 4),
+        "2011-01-01": (1, 1, 2 / 3),  # one building revoked; one archived
+        "2012-01-01": (1, 2, 3 / 3),
+        "2013-01-01": (1, 1, 2 / 2),  # the revoked one leaves numerator and denominator
+    }
+    for d in seen:
+        assert indicator_report(as_of=day(d), by="level") == expected_report(day(d), "level")
+
+
+def test_archive_coverage_has_no_target_flag_and_is_null_without_districts_or_buildings():
+    record("city", designated="2000-01-01")
+    figures = total("2020-01-01")
+    assert figures["archive_coverage"] is None
+    assert not any(k.startswith("archive") and k.endswith("target_met") for k in figures)
+
+
 def test_the_example_of_the_spec():
-    """12 districts (11 plaqued), 800 buildings (790 plaqued, 70 vacant, 20 never surveyed)."""
+    """12 districts (11 plaqued, 9 archived), 800 buildings (790 plaqued, 70 vacant, 20 never
+    surveyed, 402 archived); one more district archived only after D."""
     on = day("2020-01-01")
+
+    def archive(done):
+        return {"archive_level": "typical", "archive_completed_on": done} if done else {}
+
     recs = [
         Record(code=f"D{i}", kind="district", name="街区", level="national", region_id="140728",
-               designated_on=on)
+               designated_on=on,
+               **archive(on if i < 9 else day("2025-01-01") if i == 9 else None))
         for i in range(12)
     ] + [
         Record(code=f"B{i}", kind="building", name="建筑", level="national", region_id="140728",
-               designated_on=on)
+               designated_on=on, **archive(day("2019-05-01") if i < 402 else None))
         for i in range(800)
     ]  # fmt: skip
     Record.objects.bulk_create(recs)
@@ -149,12 +187,24 @@ def test_the_example_of_the_spec():
             "buildings_plaqued": 790,
             "buildings_vacant": 70,
             "buildings_occupancy_unknown": 20,
+            "districts_archived": 9,
+            "buildings_archived": 402,
             "plaque_coverage": 801 / 812,
             "plaque_target_met": False,
             "vacancy_rate": 70 / 800,
             "vacancy_target_met": True,
+            "archive_coverage": 411 / 812,
         }
     ]
+    # The keys in the order of the spec's example, and its rounded figures.
+    assert list(report["rows"][0]) == [
+        "key", "label", "districts", "districts_plaqued", "buildings", "buildings_plaqued",
+        "buildings_vacant", "buildings_occupancy_unknown", "districts_archived",
+        "buildings_archived", "plaque_coverage", "plaque_target_met", "vacancy_rate",
+        "vacancy_target_met", "archive_coverage",
+    ]  # fmt: skip
+    assert round(report["rows"][0]["archive_coverage"], 5) == 0.50616
+    assert round(report["rows"][0]["plaque_coverage"], 5) == 0.98645
     assert report["total"] == {
         k: v for k, v in report["rows"][0].items() if k not in ("key", "label")
     }
@@ -166,7 +216,13 @@ def test_empty_scope_has_null_rates():
     report = indicator_report(as_of=day("2020-01-01"), by="county", region="110000")
     assert report["rows"] == []
     assert report["total"]["buildings"] == 0
-    for name in ("plaque_coverage", "plaque_target_met", "vacancy_rate", "vacancy_target_met"):
+    for name in (
+        "plaque_coverage",
+        "plaque_target_met",
+        "vacancy_rate",
+        "vacancy_target_met",
+        "archive_coverage",
+    ):
         assert report["total"][name] is None
 
 
@@ -269,9 +325,11 @@ def test_report_equals_a_naive_computation_on_a_random_registry():
         revoked = None
         if designated and rnd.random() < 0.2:
             revoked = designated + datetime.timedelta(days=rnd.randrange(1, 2000))
+        archived = some_day() if kind != "village" and rnd.random() < 0.5 else None
         rec = Record.objects.create(
             code=f"R{i}", kind=kind, name="随机", level=rnd.choice(["national", "municipal"]),
             region_id=rnd.choice(regions), designated_on=designated, revoked_on=revoked,
+            archive_level=archived and "brief", archive_completed_on=archived,
         )  # fmt: skip
         if kind in ("district", "building"):
             for _ in range(rnd.randrange(3)):
@@ -292,7 +350,9 @@ def test_report_equals_a_naive_computation_on_a_random_registry():
         {some_day() for _ in range(12)}
         | set(Record.objects.exclude(designated_on=None).values_list("designated_on", flat=True))
         | set(Plaque.objects.exclude(removed_on=None).values_list("removed_on", flat=True))
-    )
+        | set(Record.objects.exclude(archive_completed_on=None)
+              .values_list("archive_completed_on", flat=True)[:10])
+    )  # fmt: skip
     for d in days:
         for by in ("none", "province", "prefecture", "county", "level"):
             assert indicator_report(as_of=d, by=by) == expected_report(d, by), (d, by)

@@ -33,6 +33,30 @@ def test_api_answers_the_spec_json(client, registry):
     assert list(response.json()) == ["as_of", "by", "region", "level", "rows", "total"]
 
 
+SPEC_FIGURES = [
+    "districts", "districts_plaqued", "buildings", "buildings_plaqued", "buildings_vacant",
+    "buildings_occupancy_unknown", "districts_archived", "buildings_archived",
+    "plaque_coverage", "plaque_target_met", "vacancy_rate", "vacancy_target_met",
+    "archive_coverage",
+]  # fmt: skip
+
+
+def test_api_json_has_the_keys_of_the_spec_example_in_its_order(client, registry):
+    record("district", designated="2010-01-01", region="140105", archived="2015-01-01")
+    response = client.get(URL, {"as_of": "2020-12-31", "by": "province", "region": "140000"})
+    body = response.json()
+    assert list(body) == ["as_of", "by", "region", "level", "rows", "total"]
+    assert list(body["rows"][0]) == ["key", "label", *SPEC_FIGURES]
+    assert list(body["total"]) == SPEC_FIGURES
+    assert body["rows"][0]["districts_archived"] == 1
+    assert body["rows"][0]["archive_coverage"] == 0.5  # two districts, one archived
+    assert body == expected_report(day("2020-12-31"), "province", "140000")
+    points = client.get(f"{URL}trend/", {"as_of": "2020-12-31", "years": 6}).json()
+    assert list(points[0]) == ["as_of", *SPEC_FIGURES]
+    # 2014-12-31, then from the end of 2015 (archived on 2015-01-01) one of four
+    assert [p["archive_coverage"] for p in points] == [0, *[1 / 4] * 6]
+
+
 def test_api_filters_and_defaults(client, registry):
     body = client.get(URL).json()
     assert body["as_of"] == timezone.localdate().isoformat()
@@ -125,8 +149,13 @@ def test_command_csv_has_a_bom_chinese_headers_rows_and_total(registry, tmp_path
     report = indicator_report(as_of=day("2020-12-31"), by="province")
     assert [r[0] for r in table[1:]] == [r["key"] for r in report["rows"]] + [""]
     assert table[-1][1] == "合计"
-    assert float(table[-1][8]) == report["total"]["plaque_coverage"]
-    assert table[-1][9] == "否"
+    total = dict(zip(table[0], table[-1], strict=True))
+    # Rates to four decimals, rounded down as the page shows them (1/3: 33.33%).
+    assert report["total"]["plaque_coverage"] == 1 / 3
+    assert total["挂牌保护率"] == "0.3333"
+    assert total["挂牌保护率达标"] == "否"
+    assert total["历史建筑空置率"] == "0.5000"
+    assert total["测绘建档率"] == "0.0000"
 
 
 def test_command_xlsx_keeps_text_as_text_and_rates_as_numbers(registry, tmp_path, monkeypatch):
@@ -134,18 +163,19 @@ def test_command_xlsx_keeps_text_as_text_and_rates_as_numbers(registry, tmp_path
 
     real = indicators._labels
     monkeypatch.setattr(
-        indicators, "_labels", lambda by, keys: dict.fromkeys(real(by, keys), "=1+1")
+        indicators, "_labels", lambda by, keys, *rest: dict.fromkeys(real(by, keys, *rest), "=1+1")
     )  # a label that looks like a formula must stay text
     path = tmp_path / "r.xlsx"
     call_command("heritage_report", "--as-of", "2020-12-31", "--by", "province",
                  "--format", "xlsx", "--output", str(path))  # fmt: skip
     sheet = load_workbook(path).worksheets[0]
     rows = list(sheet.iter_rows(values_only=False))
-    assert rows[0][0].value == "代码"
-    assert rows[1][1].value == "=1+1" and rows[1][1].data_type == "s"
+    assert rows[1][0].value == "代码"  # under the title row
+    assert rows[2][1].value == "=1+1" and rows[2][1].data_type == "s"
     report = indicator_report(as_of=day("2020-12-31"), by="province")
-    assert rows[1][8].value == report["rows"][0]["plaque_coverage"]
-    assert rows[1][8].number_format == "0.00%"
+    rate = [c.value for c in rows[1]].index("挂牌保护率")
+    assert rows[2][rate].value == report["rows"][0]["plaque_coverage"] == 0
+    assert rows[2][rate].number_format == "0.00%"
     assert rows[-1][1].value == "合计"
 
 

@@ -94,6 +94,30 @@ def test_orm_designation_revocation_and_moves_keep_figures_current():
     assert_current()
 
 
+def test_orm_archive_edits_keep_figures_current():
+    rec = record("district", designated="2010-01-01")
+    rec.archive_level, rec.archive_completed_on = "typical", day("2014-01-01")
+    rec.save()
+    assert indicator_report(as_of=day("2014-01-01"))["total"]["districts_archived"] == 1
+    assert_current()
+    rec.archive_completed_on = day("2009-01-01")  # moved before the designation
+    rec.save()
+    assert indicator_report(as_of=day("2011-06-01"))["total"]["archive_coverage"] == 1
+    assert_current()
+    rec.revoked_on = day("2012-01-01")
+    rec.save()
+    assert_current()
+    rec.revoked_on = None
+    rec.archive_level = rec.archive_completed_on = None  # the archive withdrawn
+    rec.save()
+    assert indicator_report(as_of=day("2020-01-01"))["total"]["districts_archived"] == 0
+    assert_current()
+    Record.objects.filter(pk=rec.pk).update(archive_level="full", archive_completed_on="2015-01-01")
+    refresh(records=[rec.pk])  # a bulk write refreshes the records it touched
+    assert indicator_report(as_of=day("2020-01-01"))["total"]["districts_archived"] == 1
+    assert_current()
+
+
 def test_deleting_a_record_removes_its_figures():
     keep = record(designated="2010-01-01")
     gone = record(designated="2010-01-01")

@@ -1,12 +1,14 @@
-"""Migrations 0003, 0004 and 0007 rebuild derived data with SQL and key code frozen in the
-migrations (0003_indicator_state.py, _search_rebuild_v1.py), not with the services of the day,
-so that a later change of a service cannot change what an old migration does.
+"""Migrations 0003, 0004, 0007, 0016 and 0019 rebuild derived data with SQL and key code frozen
+in the migrations (0016_indicator_archive.py, _search_rebuild_v1.py, _search_rebuild_v2.py), not
+with the services of the day, so that a later change of a service cannot change what an old
+migration does.
 
 The copies are checked against literal expectations, and against today's services: a service
 that derives other data than the last migration that rebuilt it leaves every existing registry
 stale. When that test fails, the fix is a new migration with its own frozen rebuild (named in
 REBUILT_BY), not an edit of an old one."""
 
+import datetime
 import importlib
 import io
 import tempfile
@@ -17,7 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from registry.demo.generator import write_demo
-from registry.migrations import _search_rebuild_v1
+from registry.migrations import _search_rebuild_v1, _search_rebuild_v2
 from registry.models import IndicatorChange, IndicatorTotal, Record, SearchDoc
 from registry.search.keys import query_key
 from registry.search.query import FTS, GIN
@@ -26,9 +28,9 @@ from registry.services import indicator_state, search_index
 
 pytestmark = pytest.mark.django_db
 
-FILL_INDICATORS = importlib.import_module("registry.migrations.0003_indicator_state").fill
 # The migration whose frozen copy last rebuilt each kind of derived data.
-REBUILT_BY = {"search": "0007_search_filter_tokens", "indicators": "0003_indicator_state"}
+REBUILT_BY = {"search": "0019_search_keys_v2", "indicators": "0016_indicator_archive"}
+FILL_INDICATORS = importlib.import_module(f"registry.migrations.{REBUILT_BY['indicators']}").fill
 
 
 @pytest.fixture(scope="module")
@@ -68,27 +70,54 @@ def test_frozen_search_keys_of_a_record():
     assert keys[5:7] == ["changshatianxinge", "shatianxinge"] and keys[-1] == "·kbuilding"
 
 
+def test_frozen_search_keys_v2_of_a_record():
+    """0019's copy: simplified characters, the English name, the region's names."""
+    pk, terms, sort_key = _search_rebuild_v2.doc(
+        7, "張氏宗祠", "JZ-B-0001", "building", "national", "140728",
+        "Zhang Family Ancestral Hall", "平遥县", "晋中市", "山西省",
+    )  # fmt: skip
+    assert pk == 7 and terms.split() == [
+        "张氏宗祠", "氏宗祠", "宗祠", "祠",
+        "zhangshizongci", "shizongci", "zongci", "ci",
+        "zszc", "szc", "zc",
+        "zhangfamilyancestralhall", "familyancestralhall", "ancestralhall", "hall",
+        "平遥县", "pingyaoxian", "晋中市", "jinzhongshi", "山西省", "shanxisheng",
+        "jzb0001", "b0001", "0001",
+        "·kbuilding", "·lnational", "·r14", "·r1407", "·r140728",
+    ]  # fmt: skip
+    assert sort_key == "zhang1 shi4 zong1 ci2\x01張氏宗祠\x01JZ-B-0001"
+
+
 def test_the_frozen_search_rebuild_writes_what_the_service_writes(registry):
     """Fails when the services' keys move on from those REBUILT_BY["search"] wrote."""
+    Record.objects.filter(pk__in=Record.objects.order_by("pk")[:5]).update(
+        name_en="Zhang Family Ancestral Hall"
+    )  # English names: the demo has few
     search_index.refresh()
     service = _rows(SearchDoc)
-    SearchDoc.objects.update(terms="")  # stale data the rebuild must replace
-    _search_rebuild_v1.rebuild(connection)
+    SearchDoc.objects.update(terms="", sort_key="")  # stale data the rebuild must replace
+    _search_rebuild_v2.rebuild(connection)
     assert _rows(SearchDoc) == service
     # ...and the index answers from it (FTS5 read again, or the GIN index built again).
-    for q in ("宗祠", "zongci", "zs", "b0000", "街"):
+    for q in ("宗祠", "zongci", "zs", "b0000", "街", "祠", "hall", "山西"):
         key = query_key(q)
-        expected = {pk for pk, terms in service if any(k.startswith(key) for k in terms.split())}
+        expected = {pk for pk, terms, _ in service if any(k.startswith(key) for k in terms.split())}
         found = search(catalog(), q)
         assert expected and set(found.values_list("pk", flat=True)) == expected, q
 
 
 def test_the_frozen_indicator_fill_writes_what_the_service_writes(registry):
     """Fails when the services' indicator state moves on from what REBUILT_BY["indicators"]
-    wrote."""
+    wrote. Some records archived (测绘建档) on various days, some before their designation."""
+    counted = Record.objects.filter(kind__in=["district", "building"]).order_by("pk")
+    for n, pk in enumerate(counted.values_list("pk", flat=True)[::7]):
+        Record.objects.filter(pk=pk).update(
+            archive_level="brief", archive_completed_on=datetime.date(1995 + n % 30, 1 + n % 12, 1)
+        )
     indicator_state.refresh()
     service = _rows(IndicatorChange), _rows(IndicatorTotal)
     assert service[0] and service[1]
+    assert any(row[-1] or row[-2] for row in service[1])  # archived figures were counted
     IndicatorChange.objects.all().delete()
     FILL_INDICATORS(connection)
     assert (_rows(IndicatorChange), _rows(IndicatorTotal)) == service

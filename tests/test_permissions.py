@@ -164,6 +164,10 @@ def test_surveyor_cannot_change_designation_but_registrar_can(client, world):
         "record_photos-INITIAL_FORMS": 0,
         "record_photos-2-TOTAL_FORMS": 0,
         "record_photos-2-INITIAL_FORMS": 0,
+        "documents-TOTAL_FORMS": 0,
+        "documents-INITIAL_FORMS": 0,
+        "documents-2-TOTAL_FORMS": 0,
+        "documents-2-INITIAL_FORMS": 0,
     }
     _client(client, users["surveyor"]).post(_url(building), form)
     building.refresh_from_db()
@@ -200,6 +204,8 @@ def _record_post(record, **changes):
         "plaques-TOTAL_FORMS": 0, "plaques-INITIAL_FORMS": 0,
         "record_photos-TOTAL_FORMS": 0, "record_photos-INITIAL_FORMS": 0,
         "record_photos-2-TOTAL_FORMS": 0, "record_photos-2-INITIAL_FORMS": 0,
+        "documents-TOTAL_FORMS": 0, "documents-INITIAL_FORMS": 0,
+        "documents-2-TOTAL_FORMS": 0, "documents-2-INITIAL_FORMS": 0,
         **changes,
     }  # fmt: skip
 

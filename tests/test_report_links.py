@@ -74,8 +74,9 @@ def test_every_count_on_the_page_links_to_as_many_records(client, registry, scop
     html = client.get("/reports/", params).content.decode()
     links = LINK.findall(html)
     report_rows = len(client.get("/reports/", params).context["report"]["rows"])
-    # Eight links a row (four figures, two unplaqued, vacant, unknown), and the total's.
-    assert len(links) == 8 * (report_rows + 1) and report_rows
+    # Twelve links a row (four figures, two unplaqued, two archived, two unarchived, vacant,
+    # unknown), and the total's.
+    assert len(links) == 12 * (report_rows + 1) and report_rows
     for href, figure, shown in links:
         url = unescape(href)
         assert ("as_of=" + PAST in url) == bool(as_of), url

@@ -1,7 +1,8 @@
 """Each rule is written once and its forms agree: "a plaque hangs on D", "the latest approved
-survey by D" and "designated on D" in the ORM, raw SQL (the indicator state) and plain rows
-(the export) on a grid of cases, and the copies derived from one source (the parent kinds, the
-text limits, the formula prefixes, the indicator figures, the catalog's facets)."""
+survey by D", "designated on D" and "archived on D" in the ORM, raw SQL (the indicator state)
+and plain rows (the export) on a grid of cases, and the copies derived from one source (the
+parent kinds, the text limits, the formula prefixes, the indicator figures, the catalog's
+facets)."""
 
 import datetime
 import io
@@ -28,7 +29,14 @@ from registry.exchange.format import LIMITED_KEYS, MAX_LENGTHS
 from registry.exchange.writers import csv_row
 from registry.models import IndicatorChange, IndicatorTotal, Plaque, Record, Survey
 from registry.models.indicators import FIGURE_LABELS, FIGURES
-from registry.models.records import designated_sql, hanging_sql, plaque_hangs, status_on
+from registry.models.records import (
+    archived_q,
+    archived_sql,
+    designated_sql,
+    hanging_sql,
+    plaque_hangs,
+    status_on,
+)
 from registry.models.surveys import latest_approved_sql, latest_survey
 from registry.selectors import records as catalog_selectors
 from registry.selectors.indicators import figures_sql, indicator_report, record_state_sql
@@ -62,8 +70,8 @@ def state_on(on: datetime.date) -> dict[str, tuple]:
     literal = f"'{on.isoformat()}'"  # a date on both engines; the expression repeats it
     with connection.cursor() as cur:
         cur.execute(f"SELECT r.code, {record_state_sql(literal)} FROM {Record._meta.db_table} r")
-        return {code: (designated, plaqued, occupancy) for code, designated, plaqued, occupancy
-                in cur.fetchall()}  # fmt: skip
+        return {code: (designated, plaqued, occupancy, archived)
+                for code, designated, plaqued, occupancy, archived in cur.fetchall()}  # fmt: skip
 
 
 # --- A plaque hangs on D ---------------------------------------------------------------------
@@ -200,6 +208,35 @@ def test_the_status_alike_in_rows_model_orm_sql_and_indicators():
         assert indicator_report(as_of=on)["total"]["buildings"] == len(designated), on
 
 
+# --- Archived (测绘建档) on D --------------------------------------------------------------------
+
+ARCHIVE_GRID = [None, -1, 0, 1]  # the day the archive was completed
+
+
+def test_archived_alike_in_orm_sql_and_indicators():
+    records = {
+        f"A{n}": building(
+            f"A{n}",
+            archive_level=None if done is None else "full",
+            archive_completed_on=None if done is None else day(done),
+        )  # fmt: skip
+        for n, done in enumerate(ARCHIVE_GRID)
+    }
+    for offset in ON:
+        on = day(offset)
+        expected = {
+            code for code, done in zip(records, ARCHIVE_GRID, strict=True)
+            if done is not None and done <= offset
+        }  # fmt: skip
+        assert set(Record.objects.filter(archived_q(on)).values_list("code", flat=True)) == (
+            expected
+        ), on
+        sql = f"SELECT r.code FROM {Record._meta.db_table} r WHERE {archived_sql('%s', 'r')}"
+        assert raw_ids(sql, [on]) == expected, on
+        assert {c for c, s in state_on(on).items() if s[3]} == expected, on
+        assert indicator_report(as_of=on)["total"]["buildings_archived"] == len(expected), on
+
+
 # --- Copies derived from one source ----------------------------------------------------------
 
 
@@ -269,7 +306,8 @@ def test_every_spreadsheet_refuses_or_neutralises_the_same_formula_starts(client
         assert 'class="row-error"' in html and "公式" in html
     record = {"kind": "city", "code": "C", "name": text, "name_en": None, "level": "national",
               "region": "140728", "parent": None, "designated_on": None, "revoked_on": None,
-              "address": None, "lat": None, "lon": None}  # fmt: skip
+              "address": None, "lat": None, "lon": None, "era": None, "description": None,
+              "description_en": None, "designation": None, "archive": None}  # fmt: skip
     assert csv_row(record, "2024-01-01")[2] == "'" + text
     report = {"as_of": "2024-01-01", "by": "province", "region": None, "level": None,
               "rows": [{"key": "140000", "label": text, **indicator_report(as_of=D)["total"]}],
@@ -290,7 +328,7 @@ def test_the_figures_are_one_list_for_tables_formula_api_and_downloads():
     for model in (IndicatorChange, IndicatorTotal):
         columns = [f.name for f in model._meta.fields if f.get_internal_type() == "IntegerField"]
         assert tuple(columns) == FIGURES
-    assert tuple(figures_sql("k", "d", "p", "v", "u")) == FIGURES
+    assert tuple(figures_sql("k", "d", "p", "v", "u", "a")) == FIGURES
     for serializer in (FiguresSerializer(), RowSerializer()):
         fields = serializer.fields
         assert tuple(fields)[: len(FIGURES)] == FIGURES

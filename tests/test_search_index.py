@@ -77,7 +77,7 @@ def test_pinyin_is_read_in_context():
         ("zongc", {"JZ-B-0001", "TY-B-0002", "GD-V-0001"}),
         ("ongci", set()),  # starts inside a syllable
         ("changsha", {"CS-B-0003"}),  # 长 read in context, not zhang
-        ("pingyao", {"HC-140728"}),
+        ("pingyao", {"HC-140728", "JZ-D-0001", "JZ-B-0001"}),  # 平遥 and its county, 平遥县
         ("ZongCi", {"JZ-B-0001", "TY-B-0002", "GD-V-0001"}),
         ("zong ci", {"JZ-B-0001", "TY-B-0002", "GD-V-0001"}),
         # Initials: any run of them.

@@ -231,6 +231,10 @@ def _record_form(record, name, version):
         "record_photos-INITIAL_FORMS": 0,
         "record_photos-2-TOTAL_FORMS": 0,
         "record_photos-2-INITIAL_FORMS": 0,
+        "documents-TOTAL_FORMS": 0,
+        "documents-INITIAL_FORMS": 0,
+        "documents-2-TOTAL_FORMS": 0,
+        "documents-2-INITIAL_FORMS": 0,
     }
 
 

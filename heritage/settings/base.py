@@ -62,12 +62,13 @@ HERITAGE_PUBLIC_URL = checked_public_url(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "registry.apps.HeritageAdminConfig",  # django.contrib.admin with the registry's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # /sitemap.xml of the record pages (registry/views/crawlers.py)
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -78,6 +79,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that the API's 400, 429 and 503 answers carry it too (registry/cors.py).
+    "registry.cors.ReadOnlyApiCorsMiddleware",
     "registry.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -256,6 +259,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A document's kind is not a record's kind: each enum named for what it is (the record's
+    # keeps the name it had before documents came).
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "registry.choices.Kind",
+        "DocumentKindEnum": "registry.models.documents.DocumentKind",
+    },
+    # Every endpoint is public and read only: no authentication is used or needed, so the
+    # schema names none (each operation's security is [{}], anonymous).
+    "AUTHENTICATION_WHITELIST": [],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "registry.api.schema_errors.add_error_responses",

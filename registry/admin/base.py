@@ -102,3 +102,16 @@ class RestrictedModelAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["registry/admin-workflow.css"]}
+
+
+def autocompleting(request, model_name: str, field_name: str) -> bool:
+    """Is this the admin's autocomplete view, asking for choices of `model_name`.`field_name`?
+    (It asks the related model's admin, which can tell only from the request.)"""
+    match = getattr(request, "resolver_match", None)
+    return (
+        match is not None
+        and match.url_name == "autocomplete"
+        and request.GET.get("app_label") == "registry"
+        and request.GET.get("model_name") == model_name
+        and request.GET.get("field_name") == field_name
+    )

@@ -4,21 +4,27 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry import permissions
 from registry.choices import RegionLevel, Status
 from registry.models import Region
 from registry.regionscope import REGION_CODE_RE, region_q
 
 
 class RegionFilter(admin.SimpleListFilter):
-    """Provinces to pick from; any 6-digit code in the URL (?region=140700) scopes too."""
+    """The regions the user works in to pick from (all provinces for a superuser); any 6-digit
+    code in the URL (?region=140700) scopes too, within what the user sees anyway."""
 
     title = _("行政区划")
     parameter_name = "region"
     field = "region_id"
 
     def lookups(self, request, model_admin):
-        provinces = Region.objects.filter(level=RegionLevel.PROVINCE).order_by("code")
-        return [(r.code, r.name) for r in provinces]
+        user = request.user
+        if user.is_superuser:
+            regions = Region.objects.filter(level=RegionLevel.PROVINCE)
+        else:
+            regions = Region.objects.filter(code__in=permissions.regions(user))
+        return [(r.code, r.label) for r in regions.order_by("code")]
 
     def queryset(self, request, queryset):
         value = self.value()

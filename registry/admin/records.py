@@ -10,7 +10,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from registry import permissions
-from registry.admin.base import RestrictedModelAdmin
+from registry.admin.base import RestrictedModelAdmin, autocompleting
+from registry.admin.documents import (
+    DocumentInline,
+    StoredDocumentInline,
+    save_document_formset,
+)
 from registry.admin.filters import RegionFilter, StatusFilter
 from registry.admin.photos import PhotoInline, StoredPhotoInline, save_photo_formset
 from registry.admin.plaques import (
@@ -20,8 +25,8 @@ from registry.admin.plaques import (
     save_plaque_formset,
 )
 from registry.admin.versioned import VersionedForm
-from registry.choices import KINDS_WITH_PLAQUES, Kind, Status
-from registry.models import ChangeLog, Photo, Plaque, Record
+from registry.choices import KINDS_WITH_ARCHIVE, KINDS_WITH_PLAQUES, Kind, Status
+from registry.models import ChangeLog, Photo, Plaque, Record, RecordDocument
 from registry.search.keys import MAX_QUERY_LENGTH
 from registry.selectors.folded_search import search
 from registry.services import records as record_services
@@ -29,11 +34,31 @@ from registry.services import records as record_services
 HISTORY_LIMIT = 20
 
 
+# The list entry (exchange.md version 2); the archive only on the kinds that have one.
+LIST_ENTRY_FIELDS = (
+    "era", "description", "description_en", "designation_batch", "designation_document",
+    "designation_authority",
+)  # fmt: skip
+ARCHIVE_FIELDS = ("archive_level", "archive_completed_on")
+
+
 class RecordForm(VersionedForm):
     class Meta:
         model = Record
         fields = ("code", "kind", "name", "name_en", "level", "region", "parent",
-                  "designated_on", "revoked_on", "address", "lat", "lon")  # fmt: skip
+                  "designated_on", "revoked_on", "address", "lat", "lon", *LIST_ENTRY_FIELDS,
+                  *ARCHIVE_FIELDS)  # fmt: skip
+
+    # A browser sends a textarea's line ends as \r\n; the format separates paragraphs by \n.
+    def clean_description(self):
+        return _lines(self.cleaned_data["description"])
+
+    def clean_description_en(self):
+        return _lines(self.cleaned_data["description_en"])
+
+
+def _lines(text: str | None) -> str | None:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
 @admin.register(Record)
@@ -52,11 +77,20 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
             (None, {"fields": ("code", "kind", "name", "name_en", "level", "region", "parent")}),
             (_("认定"), {"fields": ("designated_on", "revoked_on")}),
             (_("位置"), {"fields": ("address", "lat", "lon", "edit_version")}),
+            (_("列表条目"), {"fields": self._list_entry_fields(obj)}),
         ]
         if obj is not None:
             fieldsets.insert(0, (_("现状一览"), {"fields": ("current_state", "survey_history")}))
             fieldsets.append((_("最近变更"), {"fields": ("recent_changes",)}))
         return fieldsets
+
+    @staticmethod
+    def _list_entry_fields(obj) -> tuple:
+        """A new record's kind is not chosen yet: its form offers the archive (Record.clean
+        refuses one on a city, town or village)."""
+        if obj is not None and obj.kind not in KINDS_WITH_ARCHIVE:
+            return LIST_ENTRY_FIELDS
+        return LIST_ENTRY_FIELDS + ARCHIVE_FIELDS
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -71,7 +105,7 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         if obj is None:
             return []
         inlines = [PlaqueInline] if obj.kind in KINDS_WITH_PLAQUES else []
-        return [*inlines, StoredPhotoInline, PhotoInline]
+        return [*inlines, StoredPhotoInline, PhotoInline, StoredDocumentInline, DocumentInline]
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
@@ -82,6 +116,8 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # The index answers the search, and the user's regions and the kind, level and region
         # filters with it: a search with those alone is counted on the index (folded_search).
+        if autocompleting(request, "survey", "building"):
+            queryset = queryset.filter(kind=Kind.BUILDING)  # only a building is surveyed
         term = search_term.strip()
         if not term:
             return queryset, False
@@ -108,6 +144,8 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is Photo:
             save_photo_formset(request, formset, record=form.instance)
+        elif formset.model is RecordDocument:
+            save_document_formset(request, formset, record=form.instance)
         else:
             save_plaque_formset(request, formset, record=form.instance)
 
@@ -118,7 +156,7 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         latest = obj.surveys.latest_approved(by=today).first()
         parts = [
             (_("状态"), Status(obj.status).label),
-            (_("标志牌"), "、".join(hanging) if hanging else _("未挂牌")),
+            (_("标志牌"), _("、").join(hanging) if hanging else _("未挂牌")),
         ]
         if obj.kind == Kind.BUILDING:
             survey = (
@@ -128,7 +166,11 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
                 else _("无已通过的调查")
             )
             parts.append((_("最近一次已通过调查"), survey))
-        html = format_html_join("", "<div><strong>{}</strong>：{}</div>", parts)
+        html = format_html_join(
+            "",
+            "<div><strong>{}</strong>{}{}</div>",
+            ((label, _("："), value) for label, value in parts),
+        )
         viewer = getattr(obj, "_viewer", None)
         if obj.kind == Kind.BUILDING and permissions.allowed(viewer, "survey", permissions.ADD):
             add = reverse("admin:registry_survey_add") + f"?building={obj.pk}"

@@ -8,9 +8,9 @@ from registry.models import Region
 
 @admin.register(Region)
 class RegionAdmin(RestrictedModelAdmin):
-    list_display = ("code", "name", "level", "parent")
+    list_display = ("code", "name", "name_en", "level", "parent")
     list_filter = ("level",)
-    search_fields = ("=code", "name")
+    search_fields = ("=code", "name", "name_en")
     list_select_related = ("parent",)
 
     def has_add_permission(self, request, obj=None):

@@ -15,11 +15,13 @@ from registry.admin.base import RestrictedModelAdmin
 from registry.admin.filters import BuildingRegionFilter
 from registry.admin.photos import StoredSurveyPhotoInline, SurveyPhotoInline, save_photo_formset
 from registry.admin.versioned import VersionedForm
-from registry.choices import Kind
+from registry.choices import Kind, SurveyState
 from registry.models import Photo, Survey
+from registry.selectors.survey_changes import changes_since_approved
 from registry.services import surveys as survey_services
 
 ENTERED = ("building", "surveyed_on", "occupancy", "condition", "use", "surveyor", "notes")
+APPROVED = SurveyState.APPROVED
 REVIEW = ("state", "created_by", "reviewed_by", "reviewed_at", "rejection_reason")
 
 
@@ -46,7 +48,9 @@ class SurveyAdmin(RestrictedModelAdmin):
     ordering = ("-id",)
     list_filter = ("state", BuildingRegionFilter, "occupancy", "condition")
     search_fields = ("=building__code",)
-    raw_id_fields = ("building",)
+    # Picked by code or name from the user's regions' buildings (RecordAdmin's search,
+    # scoped by its get_queryset, limited to buildings in its get_search_results).
+    autocomplete_fields = ("building",)
     form = SurveyForm
     fieldsets = ((None, {"fields": (*ENTERED, "edit_version")}), (_("审核"), {"fields": REVIEW}))
     readonly_fields = REVIEW
@@ -98,6 +102,7 @@ class SurveyAdmin(RestrictedModelAdmin):
                 "can_submit": permissions.can(user, permissions.SUBMIT, survey),
                 "can_review": permissions.can(user, permissions.APPROVE, survey),
                 "survey": survey,
+                "since": changes_since_approved(survey) if survey.state != APPROVED else None,
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -113,10 +118,12 @@ class SurveyAdmin(RestrictedModelAdmin):
         ]  # fmt: skip
 
     def submit_view(self, request, object_id):
-        return self._step(request, object_id, survey_services.survey_submit, _("已提交审核。"))
+        done = _("调查“%(survey)s”已提交审核。")
+        return self._step(request, object_id, survey_services.survey_submit, done)
 
     def approve_view(self, request, object_id):
-        return self._step(request, object_id, survey_services.survey_approve, _("已审核通过。"))
+        done = _("调查“%(survey)s”已审核通过。")
+        return self._step(request, object_id, survey_services.survey_approve, done)
 
     def reject_view(self, request, object_id):
         reason = request.POST.get("reason", "")
@@ -124,7 +131,7 @@ class SurveyAdmin(RestrictedModelAdmin):
             request,
             object_id,
             lambda **step: survey_services.survey_reject(**step, reason=reason),
-            _("已退回。"),
+            _("调查“%(survey)s”已退回。"),
         )
 
     def _step(self, request, object_id, service, done):
@@ -141,5 +148,5 @@ class SurveyAdmin(RestrictedModelAdmin):
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
-            self.message_user(request, done, messages.SUCCESS)
+            self.message_user(request, done % {"survey": survey}, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:registry_survey_change", args=[survey.pk]))

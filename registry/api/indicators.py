@@ -20,6 +20,7 @@ class FiguresSerializer(serializers.Serializer):
     plaque_target_met = serializers.BooleanField(allow_null=True)
     vacancy_rate = serializers.FloatField(allow_null=True)
     vacancy_target_met = serializers.BooleanField(allow_null=True)
+    archive_coverage = serializers.FloatField(allow_null=True, help_text="no national target")
 
     def get_fields(self):
         figures = {
@@ -62,7 +63,7 @@ def _validated(form_class, request) -> dict:
 
 class IndicatorReportView(APIView):
     @extend_schema(
-        summary="Plaque coverage and vacancy as of a day",
+        summary="Plaque coverage, vacancy and archive coverage as of a day",
         parameters=[*PARAMETERS, OpenApiParameter("by", str, enum=list(GROUPINGS))],
         responses={200: ReportSerializer},
     )
@@ -72,7 +73,7 @@ class IndicatorReportView(APIView):
 
 class IndicatorTrendView(APIView):
     @extend_schema(
-        summary="The two rates of a scope at each year end, then on the day",
+        summary="The rates of a scope at each year end, then on the day",
         parameters=[*PARAMETERS, OpenApiParameter("years", int, description="1–50; default 10")],
         responses={200: TrendPointSerializer(many=True)},
     )

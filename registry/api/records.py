@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import renderers, serializers, viewsets
@@ -26,7 +27,7 @@ from rest_framework.response import Response
 from registry import record_downloads
 from registry.choices import RECORD_CODE_PATTERN
 from registry.filtersets import RecordFilterSet
-from registry.models import Plaque, Record, Region, Survey
+from registry.models import Photo, Plaque, Record, RecordDocument, Region, Survey
 from registry.public_url import public_url
 from registry.selectors import records as selectors
 
@@ -120,6 +121,41 @@ class RecordLinkSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "kind"]
 
 
+class _GroupSerializer(serializers.Serializer):
+    """Record fields shown as one object (source="*"), as the exchange format writes them
+    (exchange.md version 2): null when `empty` says the record has none."""
+
+    def empty(self, data: dict) -> bool:
+        raise NotImplementedError
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        return None if self.empty(data) else data
+
+
+class DesignationSerializer(_GroupSerializer):
+    batch = serializers.CharField(source="designation_batch", allow_null=True, help_text="公布批次")
+    document = serializers.CharField(
+        source="designation_document", allow_null=True, help_text="公布文号"
+    )
+    authority = serializers.CharField(
+        source="designation_authority", allow_null=True, help_text="公布机关"
+    )
+
+    def empty(self, data: dict) -> bool:
+        return all(value is None for value in data.values())
+
+
+class ArchiveSerializer(_GroupSerializer):
+    # A CharField, as status is: an enum here would collide with the record's `level` in the
+    # schema's enum names.
+    level = serializers.CharField(source="archive_level", help_text="brief / typical / full")
+    completed_on = serializers.DateField(source="archive_completed_on")
+
+    def empty(self, data: dict) -> bool:
+        return data["level"] is None
+
+
 class RecordSerializer(serializers.ModelSerializer):
     """A record in a list: its own fields and its state today."""
 
@@ -141,9 +177,20 @@ class RecordSerializer(serializers.ModelSerializer):
     url = PublicHyperlinkedIdentityField(
         view_name="api-record-detail", lookup_field="code", read_only=True
     )
+    designation = DesignationSerializer(
+        source="*", read_only=True, allow_null=True, help_text="null: none recorded"
+    )
+    archive = ArchiveSerializer(
+        source="*",
+        read_only=True,
+        allow_null=True,
+        help_text="测绘建档 (districts and buildings); null: none",
+    )
 
     class Meta:
         model = Record
+        # The descriptions (up to 20,000 characters each) are in the detail only: a page of
+        # the list stays a few kilobytes.
         fields = [
             "code",
             "kind",
@@ -160,6 +207,9 @@ class RecordSerializer(serializers.ModelSerializer):
             "lon",
             "plaqued",
             "occupancy",
+            "era",
+            "designation",
+            "archive",
             "url",
         ]
 
@@ -180,6 +230,39 @@ class SurveySerializer(serializers.ModelSerializer):
         fields = ["surveyed_on", "occupancy", "condition", "use"]
 
 
+@extend_schema_field(OpenApiTypes.URI)
+class PublicFileField(serializers.Field):
+    """A stored file's public address (registry/public_url.py): /media/<name>, served with its
+    object's rule (registry/views/media.py)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return public_url(value.url)
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    """A public photo: the record's own or an approved survey's (permissions.PUBLIC_PHOTO)."""
+
+    url = PublicFileField(source="image", help_text="the re-encoded image (no EXIF)")
+    thumbnail_url = PublicFileField(source="thumbnail", help_text="JPEG, at most 320 pixels a side")
+
+    class Meta:
+        model = Photo
+        fields = ["url", "thumbnail_url", "width", "height", "captured_on", "caption"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    """A public document (marked public, not withdrawn)."""
+
+    url = PublicFileField(source="file", help_text="a PDF is served as an attachment")
+
+    class Meta:
+        model = RecordDocument
+        fields = ["title", "kind", "content_type", "size", "url"]
+
+
 class RecordDetailSerializer(RecordSerializer):
     region_path = RegionSerializer(many=True, help_text="province, prefecture, county")
     parent = RecordLinkSerializer(allow_null=True)
@@ -189,20 +272,26 @@ class RecordDetailSerializer(RecordSerializer):
     )
     plaques = PlaqueSerializer(many=True, source="plaque_list")
     surveys = SurveySerializer(many=True, source="survey_list", help_text="approved, newest first")
-    photos = serializers.ListField(
-        child=serializers.URLField(), help_text="not published by the API: always empty"
+    photos = PhotoSerializer(
+        many=True, help_text="public photos, newest capture first (at most 100)"
+    )
+    documents = DocumentSerializer(
+        many=True, source="document_list", help_text="public documents (at most 100)"
     )
 
     class Meta(RecordSerializer.Meta):
         fields = [
             *RecordSerializer.Meta.fields[:-1],
             "address",
+            "description",
+            "description_en",
             "region_path",
             "children_count",
             "condition",
             "plaques",
             "surveys",
             "photos",
+            "documents",
             "url",
         ]
 

@@ -1,8 +1,10 @@
-"""Where demo records lie: real county-level codes and rough coordinates for them.
+"""Where demo records lie: real county-level codes and coordinates for them.
 
-Coordinates are demo data: each county gets a fixed point scattered around an approximate
-centre of its province (hand-written table below, good to a degree or so), and records
-scatter a little around their county. Plausible on a map of China, never exact.
+A county's point is the seat of its government from fixtures/region_seats.json (cpca's
+public table, see registry/demo/make_seats.py); the few counties the table lacks get a
+fixed point scattered around an approximate centre of their province (hand-written table
+below, good to a degree or so). Demo records scatter a little around their county's point:
+plausible on a map of China, never a fact about a place.
 """
 
 import json
@@ -12,6 +14,15 @@ from functools import cache
 from pathlib import Path
 
 REGIONS_FIXTURE = Path(__file__).resolve().parent.parent.parent / "fixtures" / "regions.json"
+SEATS_FIXTURE = REGIONS_FIXTURE.with_name("region_seats.json")
+
+
+@cache
+def seats() -> dict[str, tuple[float, float]]:
+    """GB/T 2260 code -> (lat, lon) of the seat, for the regions the packaged table has."""
+    document = json.loads(SEATS_FIXTURE.read_text(encoding="utf-8"))
+    return {code: (lat, lon) for code, (lat, lon) in document["seats"].items()}
+
 
 # Province (first two digits) -> approximate centre (lat, lon) and a spread in degrees.
 PROVINCE_CENTRES: dict[str, tuple[float, float, float]] = {
@@ -53,6 +64,9 @@ PROVINCE_CENTRES: dict[str, tuple[float, float, float]] = {
 class Geography:
     codes: tuple[str, ...]  # county-level codes, in code order
     names: tuple[str, ...]
+    # Names of the provinces ("14") and prefectures ("1407") by their leading digits.
+    province_names: dict[str, str]
+    prefecture_names: dict[str, str]
     lats: tuple[float, ...]
     lons: tuple[float, ...]
     # Indexes into `codes` of the counties in each province / prefecture-or-province
@@ -78,18 +92,26 @@ def geography() -> Geography:
     )
     # A fixed generator, not the caller's seed: a county stays put whatever the seed.
     place_rng = random.Random(2260)
+    seat = seats()
     lats, lons = [], []
     by_province: dict[str, list[int]] = {}
     by_prefix4: dict[str, list[int]] = {}
     for index, row in enumerate(counties):
         lat, lon, spread = PROVINCE_CENTRES[row["code"][:2]]
-        lats.append(lat + place_rng.uniform(-spread, spread))
-        lons.append(lon + place_rng.uniform(-spread, spread) * 1.3)
+        # Drawn for every county, so a county without a seat keeps its point whatever the
+        # seat table holds.
+        lat += place_rng.uniform(-spread, spread)
+        lon += place_rng.uniform(-spread, spread) * 1.3
+        lat, lon = seat.get(row["code"], (lat, lon))
+        lats.append(lat)
+        lons.append(lon)
         by_province.setdefault(row["code"][:2], []).append(index)
         by_prefix4.setdefault(row["code"][:4], []).append(index)
     return Geography(
         codes=tuple(r["code"] for r in counties),
         names=tuple(r["name"] for r in counties),
+        province_names={r["code"][:2]: r["name"] for r in rows if r["level"] == "province"},
+        prefecture_names={r["code"][:4]: r["name"] for r in rows if r["level"] == "prefecture"},
         lats=tuple(lats),
         lons=tuple(lons),
         by_province={k: tuple(v) for k, v in by_province.items()},

@@ -111,6 +111,8 @@ _SHOP_SECOND = _pairs("丰 feng 泰 tai 昌 chang 盛 sheng 兴 xing 源 yuan �
 
 
 def building(r: Rand) -> tuple[str, str]:
+    if r() < 0.01:
+        return odd_building(r)
     roll = r()
     if roll < 0.45:
         surname, surname_en = pick(r, SURNAMES)
@@ -129,6 +131,62 @@ def building(r: Rand) -> tuple[str, str]:
         return f"{first}{second}号旧址", f"Former {first_en}{second_en} Store{DEMO}"
     number = 1 + int(r() * 120)
     return f"{word}街{number}号民居", f"No. {number} {word_en} Street Residence{DEMO}"
+
+
+# Names real registers also hold, which search, sorting, layout and encodings must survive:
+# traditional characters, brackets, a middle dot, Latin letters and digits, rare characters
+# (岙, 垟, 畈; 𫖯 is outside the Basic Multilingual Plane: four bytes in UTF-8), long names.
+_TRADITIONAL = (
+    ("張氏宗祠", "Zhang Clan Ancestral Hall"),
+    ("劉家大院", "Liu Family Compound"),
+    ("陳氏民居", "Chen Residence"),
+    ("關帝廟", "Guandi Temple"),
+    ("黃氏家祠", "Huang Family Shrine"),
+)
+_SIDES = _pairs("东 East 西 West 南 South 北 North")
+_HAMLET_CHARACTERS = _pairs("岙 Ao 垟 Yang 畈 Fan")
+
+
+def odd_building(r: Rand) -> tuple[str, str]:
+    roll = r()
+    if roll < 0.25:
+        name, name_en = pick(r, _TRADITIONAL)
+        return name, name_en + DEMO
+    surname, surname_en = pick(r, SURNAMES)
+    word, word_en = place(r)
+    if roll < 0.45:
+        side, side_en = pick(r, _SIDES)
+        return (
+            f"{surname}氏宗祠（{side}祠）",
+            f"{surname_en} Clan Ancestral Hall ({side_en} Hall){DEMO}",
+        )
+    if roll < 0.55:
+        other, other_en = place(r)
+        return f"{word}会馆·{other}戏台", f"{word_en} Guild Hall and {other_en} Opera Stage{DEMO}"
+    if roll < 0.70:
+        number, block = 1 + int(r() * 60), pick(r, "ABCD")
+        return (
+            f"{word}街{number}号院（{block}栋）",
+            f"No. {number} {word_en} Street Courtyard (Block {block}){DEMO}",
+        )
+    if roll < 0.85:
+        hamlet, hamlet_en = pick(r, _HAMLET_CHARACTERS)
+        return (
+            f"{word}{hamlet}{surname}氏民居",
+            f"{word_en} {hamlet_en} {surname_en} Residence{DEMO}",
+        )
+    if roll < 0.90:
+        return (
+            f"赵孟𫖯书法碑廊（{word}）",
+            f"Zhao Mengfu Calligraphy Stele Gallery ({word_en}){DEMO}",
+        )
+    other, other_en = place(r)
+    number = 1 + int(r() * 9)
+    return (
+        f"{word}原国营{other}人民公社供销合作社第{number}门市部及附属仓库旧址",
+        f"Former Shop No. {number} and Warehouse of the {other_en} People's Commune "
+        f"Supply and Marketing Cooperative, {word_en}{DEMO}",
+    )
 
 
 # --- areas -------------------------------------------------------------------------

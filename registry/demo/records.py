@@ -10,9 +10,9 @@ import random
 
 from registry.choices import Kind, Level
 
-from . import names
+from . import content, names
 from .geography import Geography
-from .names import pick
+from .names import DEMO, pick
 
 _START = datetime.date(2000, 1, 1)
 _END = datetime.date(2025, 12, 31)
@@ -45,8 +45,15 @@ def exchange_record(
     address: str | None = None,
     lat: float | None = None,
     lon: float | None = None,
+    era: str | None = None,
+    description: str | None = None,
+    description_en: str | None = None,
+    designation: dict | None = None,
+    archive: dict | None = None,
 ) -> dict:
-    """Keys in the order of the exchange.md table, plaques/surveys only where the kind has them."""
+    """Keys in the order of the exchange.md (version 2) table, every one written as the
+    exporter writes it (the zones null: no demo record has them), plaques/surveys only where
+    the kind has them."""
     record = {
         "kind": kind,
         "code": code,
@@ -60,6 +67,13 @@ def exchange_record(
         "address": address,
         "lat": lat,
         "lon": lon,
+        "era": era,
+        "description": description,
+        "description_en": description_en,
+        "designation": designation,
+        "archive": archive,
+        "protection_zone": None,
+        "control_zone": None,
     }
     if kind in (Kind.DISTRICT, Kind.BUILDING):
         record["plaques"] = []
@@ -125,6 +139,45 @@ class RecordDrawer:
             "removed_on": None if removed is None else DAYS[removed],
         }
 
+    def _content(self, kind, name, name_en, county, level, designated, era) -> dict:
+        """era, description (most records), description_en (fewer), designation."""
+        r = self.r
+        description = description_en = None
+        if r() < 0.85:
+            describe = content.describe_building if kind == Kind.BUILDING else content.describe_area
+            place = self.geo.names[county]
+            description, english = describe(r, name, name_en.removesuffix(DEMO), place, era)
+            description_en = english if r() < 0.7 else None
+        return {
+            "era": None if era is None else era[0],
+            "description": description,
+            "description_en": description_en,
+            "designation": None
+            if designated is None
+            else content.designation(
+                r, int(DAYS[designated][:4]), self._authority(kind, level, county)
+            ),
+        }
+
+    def _authority(self, kind, level: str, county: int) -> str:
+        """Who designates a record of this kind and level."""
+        code = self.geo.codes[county]
+        if level == Level.NATIONAL:
+            return "国务院" if kind == Kind.CITY else "住房和城乡建设部、国家文物局"
+        if level == Level.PROVINCIAL:
+            return self.geo.province_names[code[:2]] + "人民政府"
+        above = self.geo.prefecture_names.get(code[:4]) or self.geo.province_names[code[:2]]
+        return above + "人民政府"
+
+    def _archive(self, share: float, designated: int | None, revoked: int | None):
+        """测绘建档 for a share of the designated, standing records, completed a month or more
+        after the designation day (indicators.md counts it from `completed_on`)."""
+        r = self.r
+        if designated is None or revoked is not None or designated > LAST - 30 or r() >= share:
+            return None
+        completed = designated + 30 + int(r() * (LAST - designated - 29))
+        return {"level": content.archive_level(r), "completed_on": DAYS[completed]}
+
     # --- kinds -----------------------------------------------------------------------
     def area(self, kind: str, code: str, county: int) -> dict:
         """A city, town or village: no parent, no plaques."""
@@ -138,6 +191,7 @@ class RecordDrawer:
         designated, revoked = self.designation()
         lat, lon = self.point(county, 0.05, 0.12)
         region = self.geo.codes[county]
+        formed = content.era(r, building=False) if r() < 0.85 else None
         return exchange_record(
             kind=kind,
             code=code,
@@ -150,6 +204,7 @@ class RecordDrawer:
             address=self.geo.names[county] + name if r() < 0.5 else None,
             lat=lat,
             lon=lon,
+            **self._content(kind, name, name_en, county, level, designated, formed),
         )
 
     def district(self, code: str, county: int, parent: str | None) -> dict:
@@ -158,12 +213,14 @@ class RecordDrawer:
         designated, revoked = self.designation()
         lat, lon = self.point(county, 0.06, 0.04)
         region = self.geo.codes[county]
+        level = _cumulative(r, _LEVELS_DISTRICT, Level.MUNICIPAL.value)
+        formed = content.era(r, building=False) if r() < 0.8 else None
         record = exchange_record(
             kind=Kind.DISTRICT.value,
             code=code,
             name=name,
             name_en=name_en,
-            level=_cumulative(r, _LEVELS_DISTRICT, Level.MUNICIPAL.value),
+            level=level,
             region=region,
             parent=parent,
             designated_on=None if designated is None else DAYS[designated],
@@ -171,6 +228,8 @@ class RecordDrawer:
             address=self.geo.names[county] + name[:-6] if r() < 0.4 else None,
             lat=lat,
             lon=lon,
+            **self._content(Kind.DISTRICT, name, name_en, county, level, designated, formed),
+            archive=self._archive(0.55, designated, revoked),
         )
         if designated is not None:
             # One to three gates, each with its plaque, hung on different days.
@@ -189,12 +248,14 @@ class RecordDrawer:
         if r() < 0.88:
             street, _ = names.place(r)
             address = f"{self.geo.names[county]}{street}街{1 + int(r() * 200)}号"
+        level = _cumulative(r, _LEVELS_BUILDING, Level.MUNICIPAL.value)
+        built = content.era(r, building=True) if r() < 0.9 else None
         record = exchange_record(
             kind=Kind.BUILDING.value,
             code=code,
             name=name,
             name_en=name_en,
-            level=_cumulative(r, _LEVELS_BUILDING, Level.MUNICIPAL.value),
+            level=level,
             region=region,
             parent=parent,
             designated_on=None if designated is None else DAYS[designated],
@@ -202,6 +263,8 @@ class RecordDrawer:
             address=address,
             lat=lat,
             lon=lon,
+            **self._content(Kind.BUILDING, name, name_en, county, level, designated, built),
+            archive=self._archive(0.40, designated, revoked),
         )
         record["plaques"] = self._building_plaques(region, designated, revoked)
         record["surveys"] = self._surveys(designated)

@@ -25,13 +25,27 @@ from registry.choices import (
 from registry.models import Plaque, Record, Survey
 from registry.regionscope import region_q
 
-from .format import PLAQUE_KEYS, RECORD_KEYS, SURVEY_KEYS, template, text, value
+from .format import (
+    ARCHIVE_KEYS,
+    DESIGNATION_KEYS,
+    PLAQUE_KEYS,
+    RECORD_KEYS,
+    SURVEY_KEYS,
+    ZONE_KEYS,
+    template,
+    text,
+    value,
+)
 
 CHUNK = 2000
 RECORD_FIELDS = (
     "id", "kind", "code", "name", "name_en", "level", "region_id", "parent_id",
-    "designated_text", "revoked_text", "address", "lat", "lon",
+    "designated_text", "revoked_text", "address", "lat", "lon", "era", "description",
+    "description_en", "designation_batch", "designation_document", "designation_authority",
+    "archive_level", "archive_text",
 )  # fmt: skip
+# The keys written straight from a row (kind ... description_en), before the objects.
+SCALAR_KEYS = RECORD_KEYS[: RECORD_KEYS.index("designation")]
 
 
 def _text(field: str) -> Cast:
@@ -82,7 +96,9 @@ def iter_chunks(
     page = base.filter(code__gt=_AFTER)[:CHUNK]
     records = _compiled(
         page.annotate(
-            designated_text=_text("designated_on"), revoked_text=_text("revoked_on")
+            designated_text=_text("designated_on"),
+            revoked_text=_text("revoked_on"),
+            archive_text=_text("archive_completed_on"),
         ).values_list(*RECORD_FIELDS)
     )
     plaques, surveys = _children(page.values("id")) if children else (None, None)
@@ -140,7 +156,12 @@ def chunk_records(chunk: Chunk) -> list[dict]:
     return [_record(row, plaques, surveys, parents) for row in rows]
 
 
-_RECORD = template(RECORD_KEYS[:12])  # the scalar keys; plaques and surveys follow
+# The scalar keys, designation and archive; the zones (always null until the registry holds
+# them) close the line's fixed part, and plaques and surveys follow.
+_NULL_ZONES = template(ZONE_KEYS).replace("{", ",", 1) % ("null", "null")
+_RECORD = template((*SCALAR_KEYS, "designation", "archive")) + _NULL_ZONES
+_DESIGNATION = template(DESIGNATION_KEYS) + "}"
+_ARCHIVE = template(ARCHIVE_KEYS) + "}"
 _PLAQUE = template(PLAQUE_KEYS) + "}"
 _SURVEY = template(SURVEY_KEYS) + "}"
 
@@ -177,11 +198,23 @@ def chunk_lines(chunk: Chunk) -> str:
         address,
         lat,
         lon,
+        era,
+        description,
+        description_en,
+        batch,
+        document,
+        authority,
+        archive_level,
+        archive_day,
     ) in rows:
         line = _RECORD % (
             text(kind), text(code), text(name), value(name_en), text(level), text(region),
             value(parents.get(parent)), value(day), value(revoked), value(address), value(lat),
-            value(lon),
+            value(lon), value(era), value(description), value(description_en),
+            "null" if batch is None and document is None and authority is None
+            else _DESIGNATION % (value(batch), value(document), value(authority)),
+            "null" if archive_level is None
+            else _ARCHIVE % (text(archive_level), text(archive_day)),
         )  # fmt: skip
         if kind in KINDS_WITH_PLAQUES:
             mine = plaques.get(rid, ())
@@ -220,11 +253,26 @@ def _children(ids) -> tuple[tuple[str, list], tuple[str, list]]:
     return _compiled(plaques), _compiled(surveys)
 
 
+_DESIGNATION_AT = RECORD_FIELDS.index("designation_batch")
+_ARCHIVE_AT = RECORD_FIELDS.index("archive_level")
+_NO_DESIGNATION = (None,) * len(DESIGNATION_KEYS)
+
+
 def _record(row: tuple, plaques: dict, surveys: dict, parents: dict) -> dict:
     """A row (RECORD_FIELDS) as an exchange dict, its parent's id read as the parent's code."""
     rid, kind = row[0], row[1]
-    scalars = (*row[1:PARENT], parents.get(row[PARENT]), *row[PARENT + 1 :])
-    record = dict(zip(RECORD_KEYS[:12], scalars, strict=True))
+    scalars = (*row[1:PARENT], parents.get(row[PARENT]), *row[PARENT + 1 : _DESIGNATION_AT])
+    record = dict(zip(SCALAR_KEYS, scalars, strict=True))
+    designation = row[_DESIGNATION_AT:_ARCHIVE_AT]
+    record["designation"] = (
+        dict(zip(DESIGNATION_KEYS, designation, strict=True))
+        if designation != _NO_DESIGNATION
+        else None
+    )
+    level, day = row[_ARCHIVE_AT:]
+    record["archive"] = None if level is None else {"level": level, "completed_on": day}
+    for key in ZONE_KEYS:
+        record[key] = None
     if kind in KINDS_WITH_PLAQUES:
         mine = plaques.get(rid, [])
         record["plaques"] = sorted(mine, key=_plaque_key) if len(mine) > 1 else mine

@@ -12,15 +12,26 @@ from registry.models.limits import max_length
 
 RECORD_KEYS = (
     "kind", "code", "name", "name_en", "level", "region", "parent", "designated_on",
-    "revoked_on", "address", "lat", "lon", "plaques", "surveys",
+    "revoked_on", "address", "lat", "lon", "era", "description", "description_en",
+    "designation", "archive", "protection_zone", "control_zone", "plaques", "surveys",
 )  # fmt: skip
+# The keys of the two objects of version 2, each a group of Record fields (`designation_batch`
+# ...), and the zones, which this registry does not hold yet: the importer takes only null for
+# them and the export writes null.
+DESIGNATION_KEYS = ("batch", "document", "authority")
+ARCHIVE_KEYS = ("level", "completed_on")
+ZONE_KEYS = ("protection_zone", "control_zone")
 PLAQUE_KEYS = ("number", "installed_on", "removed_on")
 SURVEY_KEYS = ("surveyed_on", "occupancy", "condition", "use", "surveyor", "notes")
 
 # The text keys whose length the registry limits, by the model that holds each, and their
 # limits: the model fields' own (the spec gives only the name's, 1-200).
+_RECORD_TEXTS = (
+    "name", "name_en", "address", "era", "description", "description_en",
+    *(f"designation_{key}" for key in DESIGNATION_KEYS),
+)  # fmt: skip
 LIMITED_KEYS = {
-    Record: ("name", "name_en", "address"),
+    Record: _RECORD_TEXTS,
     Plaque: ("number",),
     Survey: ("use", "surveyor", "notes"),
 }

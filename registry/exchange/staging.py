@@ -22,7 +22,9 @@ PHOTOS_TABLE = Photo._meta.db_table
 
 RECORD_COLUMNS = (
     "line", "code", "kind", "name", "name_en", "level", "region", "parent", "designated_on",
-    "revoked_on", "address", "lat", "lon",
+    "revoked_on", "address", "lat", "lon", "era", "description", "description_en",
+    "designation_batch", "designation_document", "designation_authority", "archive_level",
+    "archive_completed_on",
 )  # fmt: skip
 PLAQUE_COLUMNS = ("line", "seq", "number", "installed_on", "removed_on")
 SURVEY_COLUMNS = ("line", "surveyed_on", "occupancy", "condition", "use", "surveyor", "notes")
@@ -31,6 +33,8 @@ FIELDS = (
     ("kind", "kind"), ("name", "name"), ("name_en", "name_en"), ("level", "level"),
     ("region_id", "region"), ("designated_on", "designated_on"), ("revoked_on", "revoked_on"),
     ("address", "address"), ("lat", "lat"), ("lon", "lon"),
+    # Version 2: the staged columns are named as the record's.
+    *((column, column) for column in RECORD_COLUMNS[RECORD_COLUMNS.index("era") :]),
 )  # fmt: skip
 SURVEY_FIELDS = ("occupancy", "condition", "use", "surveyor", "notes")
 APPROVED = SurveyState.APPROVED.value
@@ -45,8 +49,10 @@ def _ddl(vendor: str) -> list[str]:
         f"""CREATE TEMP TABLE imp_record (
             line integer PRIMARY KEY, code {code}, kind text, name text, name_en text, level text,
             region text, parent {code}, designated_on {date}, revoked_on {date}, address text,
-            lat {real}, lon {real}, rec_id bigint, is_new integer DEFAULT 0,
-            touched integer DEFAULT 0)""",
+            lat {real}, lon {real}, era text, description text, description_en text,
+            designation_batch text, designation_document text, designation_authority text,
+            archive_level text, archive_completed_on {date}, rec_id bigint,
+            is_new integer DEFAULT 0, touched integer DEFAULT 0)""",
         f"""CREATE TEMP TABLE imp_plaque (
             line integer, seq integer, number text, installed_on {date}, removed_on {date})""",
         f"""CREATE TEMP TABLE imp_survey (

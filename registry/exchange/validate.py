@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 from registry.choices import (
     ISO_DATE_PATTERN,
+    KINDS_WITH_ARCHIVE,
     KINDS_WITH_PLAQUES,
     KINDS_WITH_SURVEYS,
     PARENTLESS_KINDS,
     RECORD_CODE_PATTERN,
+    ArchiveLevel,
     Condition,
     Kind,
     Level,
@@ -25,7 +27,15 @@ from registry.choices import (
 )
 from registry.regionscope import REGION_CODE_RE
 
-from .format import MAX_LENGTHS, PLAQUE_KEYS, RECORD_KEYS, SURVEY_KEYS
+from .format import (
+    ARCHIVE_KEYS,
+    DESIGNATION_KEYS,
+    MAX_LENGTHS,
+    PLAQUE_KEYS,
+    RECORD_KEYS,
+    SURVEY_KEYS,
+    ZONE_KEYS,
+)
 
 RECORD_CODE_RE = re.compile(RECORD_CODE_PATTERN)
 DATE_RE = re.compile(ISO_DATE_PATTERN)
@@ -36,6 +46,12 @@ CONDITIONS = frozenset(Condition.values)
 RECORD_KEY_SET = frozenset(RECORD_KEYS)
 PLAQUE_KEY_SET = frozenset(PLAQUE_KEYS)
 SURVEY_KEY_SET = frozenset(SURVEY_KEYS)
+DESIGNATION_KEY_SET = frozenset(DESIGNATION_KEYS)
+ARCHIVE_KEY_SET = frozenset(ARCHIVE_KEYS)
+ARCHIVE_LEVELS = frozenset(ArchiveLevel.values)
+# Until the registry holds the zones (a later issue), a file that gives one is refused rather
+# than imported without it: the import would lose it. Null is taken: every export writes it.
+ZONES_REASON = "zones are not supported by this registry yet"
 
 
 def _reject_constant(name: str):
@@ -118,16 +134,17 @@ def _absent(obj: dict, key: str, errors: LineErrors, required: bool, prefix: str
         errors.add(prefix + key, "required" if key not in obj else "must not be null")
 
 
-def _text(obj: dict, key: str, errors: LineErrors, *, required=False, prefix=""):
-    """A string value (or None when optional); checks its length, and the characters no text
-    of the registry holds (choices.forbidden_character: NUL, surrogates)."""
+def _text(obj: dict, key: str, errors: LineErrors, *, required=False, prefix="", field=None):
+    """A string value (or None when optional); checks its length (that of the model field
+    `field`, by default named as the key), and the characters no text of the registry holds
+    (choices.forbidden_character: NUL, surrogates)."""
     value = obj.get(key)
     if value is None:
         return _absent(obj, key, errors, required, prefix)
     if type(value) is not str:
         errors.add(prefix + key, f"must be a string, not {_json_type(value)}")
         return None
-    limit = MAX_LENGTHS.get(key)
+    limit = MAX_LENGTHS.get(field or key)
     if limit and len(value) > limit:
         errors.add(prefix + key, f"longer than {limit} characters")
         return None
@@ -251,6 +268,47 @@ def _surveys(items: list, line: int, errors: LineErrors) -> list[tuple]:
     return rows
 
 
+def _object(obj: dict, key: str, known: frozenset, errors: LineErrors) -> dict | None:
+    """The object of `key` (designation, archive), None when null or absent or invalid; keys
+    not in `known` are errors."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    if type(value) is not dict:
+        errors.add(key, f"must be an object or null, not {_json_type(value)}")
+        return None
+    if not known.issuperset(value):
+        _unknown_keys(value, known, errors, prefix=f"{key}.")
+    return value
+
+
+_NO_DESIGNATION = (None,) * len(DESIGNATION_KEYS)
+
+
+def _designation(obj: dict, errors: LineErrors) -> tuple:
+    """(batch, document, authority): a key missing is null, and so all null is no designation."""
+    value = _object(obj, "designation", DESIGNATION_KEY_SET, errors)
+    if value is None:
+        return _NO_DESIGNATION
+    return tuple(
+        _text(value, key, errors, prefix="designation.", field=f"designation_{key}")
+        for key in DESIGNATION_KEYS
+    )
+
+
+def _archive(obj: dict, kind: str | None, errors: LineErrors) -> tuple:
+    """(level, completed_on): both required in an archive, which only some kinds have."""
+    value = _object(obj, "archive", ARCHIVE_KEY_SET, errors)
+    if value is None:
+        return None, None
+    if kind is not None and kind not in KINDS_WITH_ARCHIVE:  # no kind: its own error says so
+        errors.add("archive", f"a {kind} has no archive")
+        return None, None
+    level = _choice(value, "level", ARCHIVE_LEVELS, errors, required=True, prefix="archive.")
+    day = _date(value, "completed_on", errors, required=True, prefix="archive.")
+    return level, day
+
+
 def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Parsed | None:
     """Validate one decoded line; None (with errors recorded) when it is invalid."""
     if not RECORD_KEY_SET.issuperset(obj):
@@ -296,6 +354,14 @@ def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Pars
     lon = _coordinate(obj, "lon", 180, errors)
     if (obj.get("lat") is None) != (obj.get("lon") is None):
         errors.add("lat" if obj.get("lat") is None else "lon", "lat and lon: both or neither")
+    era = _text(obj, "era", errors)
+    description = _text(obj, "description", errors)
+    description_en = _text(obj, "description_en", errors)
+    designation = _designation(obj, errors)
+    archive = _archive(obj, kind, errors)
+    for key in ZONE_KEYS:
+        if obj.get(key) is not None:
+            errors.add(key, ZONES_REASON)
     plaques = _items(obj, "plaques", kind, KINDS_WITH_PLAQUES, errors)
     surveys = _items(obj, "surveys", kind, KINDS_WITH_SURVEYS, errors)
     plaque_rows = _plaques(plaques, errors.line, errors) if plaques else []
@@ -304,6 +370,6 @@ def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Pars
         return None
     record = (
         errors.line, code, kind, name, name_en, level, region, parent, designated, revoked,
-        address, lat, lon,
+        address, lat, lon, era, description, description_en, *designation, *archive,
     )  # fmt: skip
     return Parsed(record, plaque_rows, survey_rows)

@@ -19,14 +19,22 @@ from typing import NamedTuple, TextIO
 
 from django.utils import timezone
 
-from registry.choices import KINDS_WITH_PLAQUES, Condition, Kind, Level, Occupancy, Status
+from registry.choices import (
+    KINDS_WITH_PLAQUES,
+    ArchiveLevel,
+    Condition,
+    Kind,
+    Level,
+    Occupancy,
+    Status,
+)
 from registry.db import read_snapshot
 from registry.models.records import plaque_hangs, status_on
 from registry.models.surveys import latest_survey
 from registry.spreadsheet import neutralise
 
 from .export import Chunk, chunk_lines, chunk_records, iter_chunks
-from .format import dumps, record_line
+from .format import DESIGNATION_KEYS, dumps, record_line
 
 # A small export never starts a pool: the first chunks are rendered here, and only an export
 # still going after them gets workers.
@@ -41,8 +49,12 @@ CSV_COLUMNS = (
     ("认定公布日期", "designated_on"), ("撤销日期", "revoked_on"), ("状态", "status"),
     ("地址", "address"), ("纬度", "lat"), ("经度", "lon"), ("现挂保护标志牌数", "plaques_now"),
     ("牌号", "plaque_numbers"), ("最近调查日期", "surveyed_on"), ("使用状况", "occupancy"),
-    ("保存状况", "condition"),
+    ("保存状况", "condition"), ("建造年代", "era"), ("公布批次", "designation_batch"),
+    ("公布文号", "designation_document"), ("公布机关", "designation_authority"),
+    ("测绘建档", "archive_level"), ("测绘建档完成日期", "archive_completed_on"),
 )  # fmt: skip
+# The descriptions are left out: a sheet is one short row a record, and they run to 20,000
+# characters of paragraphs each (the exchange file and the record page hold them).
 
 # Literal Chinese, as the headers are.
 STATUS_TEXT = {Status.CANDIDATE: "预备名单", Status.DESIGNATED: "已认定", Status.REVOKED: "已撤销"}
@@ -54,6 +66,8 @@ def csv_row(record: dict, today: str) -> list:
         if plaque_hangs(p["installed_on"], p["removed_on"], today)
     ]  # fmt: skip
     latest = latest_survey(record.get("surveys", ()), today) or {}
+    designation = record["designation"] or {}
+    archive = record["archive"] or {}
     values = {
         **record,
         "kind": Kind(record["kind"]).label,
@@ -64,6 +78,9 @@ def csv_row(record: dict, today: str) -> list:
         "surveyed_on": latest.get("surveyed_on"),
         "occupancy": Occupancy(latest["occupancy"]).label if latest else None,
         "condition": Condition(latest["condition"]).label if latest.get("condition") else None,
+        **{f"designation_{key}": designation.get(key) for key in DESIGNATION_KEYS},
+        "archive_level": ArchiveLevel(archive["level"]).label if archive else None,
+        "archive_completed_on": archive.get("completed_on"),
     }
     return [neutralise(values[key]) for _, key in CSV_COLUMNS]
 
@@ -86,7 +103,7 @@ def _render_csv(chunk: Chunk, today: str) -> tuple[str, int]:
 
 GEO_PROPERTIES = (
     "code", "kind", "name", "name_en", "level", "region", "parent", "designated_on",
-    "revoked_on", "address",
+    "revoked_on", "address", "era", "designation", "archive",
 )  # fmt: skip
 
 

@@ -1,4 +1,5 @@
 from .audit import ChangeAction, ChangeLog
+from .documents import DocumentKind, RecordDocument
 from .indicators import IndicatorChange, IndicatorTotal
 from .photos import Photo
 from .records import Plaque, Record, RecordQuerySet
@@ -10,11 +11,13 @@ from .workflow import RegionAssignment
 __all__ = [
     "ChangeAction",
     "ChangeLog",
+    "DocumentKind",
     "IndicatorChange",
     "IndicatorTotal",
     "Photo",
     "Plaque",
     "Record",
+    "RecordDocument",
     "RecordQuerySet",
     "RegionAssignment",
     "Region",

@@ -13,6 +13,7 @@ The figures of indicators.md as of any day D are rebuilt from two tables:
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models.records import Record
 
@@ -22,12 +23,14 @@ from registry.models.records import Record
 # formula is registry.selectors.indicators.figures_sql. A new figure: a line here, its formula,
 # a migration, and where the report page shows it.
 FIGURE_LABELS = {
-    "districts": _("历史文化街区"),
+    "districts": pgettext_lazy("count", "历史文化街区"),  # a count: "Historic districts"
     "districts_plaqued": _("已挂牌街区"),
-    "buildings": _("历史建筑"),
+    "buildings": pgettext_lazy("count", "历史建筑"),
     "buildings_plaqued": _("已挂牌建筑"),
     "buildings_vacant": _("空置建筑"),
     "buildings_occupancy_unknown": _("使用状况不明建筑"),
+    "districts_archived": _("已测绘建档街区"),
+    "buildings_archived": _("已测绘建档建筑"),
 }
 FIGURES = tuple(FIGURE_LABELS)
 

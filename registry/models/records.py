@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,9 +47,16 @@ def designated_sql(on: str, record: str) -> str:
     return span_sql(f"{record}.designated_on", f"{record}.revoked_on", on)
 
 
+# --- Archived (测绘建档) on day D (indicators.md): completed on or before D, for good.
+
+
 def archived_q(as_of: datetime.date) -> Q:
-    """Archived (测绘建档) as of day D (indicators.md): `archive_completed_on` <= D."""
     return Q(archive_completed_on__lte=as_of)
+
+
+def archived_sql(on: str, record: str) -> str:
+    """archived_q in raw SQL (no archive day: NULL, never true)."""
+    return f"({record}.archive_completed_on <= {on})"
 
 
 class RecordQuerySet(models.QuerySet):
@@ -149,6 +157,8 @@ class Record(Versioned):
         verbose_name_plural = _("保护对象")
         indexes = [
             models.Index(fields=["region", "kind"], name="record_region_kind"),
+            # /records/hc-140728/ finds HC-140728 (selectors.records.canonical_code).
+            models.Index(Upper("code"), name="record_code_upper"),
             # A list of one kind in code order (the admin's kind filter, the catalog's, an
             # export) reads the few cities, towns, villages or districts from an index of their
             # own instead of walking the code index past a million buildings; region and level

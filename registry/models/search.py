@@ -9,6 +9,7 @@ all a search asks (registry/search/query.py).
 
 from django.db import models
 
+from registry.db import code_collation
 from registry.models.records import Record
 
 
@@ -20,12 +21,24 @@ class SearchDoc(models.Model):
         primary_key=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
-        related_name="+",
+        related_name="search_doc",  # the catalog's name order joins it (ordering=name)
     )
     terms = models.TextField()
+    # The record's place in the name order (registry/search/keys.py sort_key: pinyin, then
+    # name and code); byte order ("C") on PostgreSQL, whatever the database's locale.
+    sort_key = models.TextField(default="", db_collation=code_collation())
 
     class Meta:
         verbose_name = "search document"
+        # (sort_key, record): the first page in name order walks it, and a unique key
+        # (sort_key ends with the code) needs no tie-breaker after it.
+        # (record, sort_key): a filtered list in name order reads each match's key from this
+        # index, not from its row with every search key (bench: 0.18 s instead of 0.61 s for
+        # 100,000 buildings on SQLite).
+        indexes = [
+            models.Index(fields=["sort_key", "record"], name="searchdoc_sort_key"),
+            models.Index(fields=["record", "sort_key"], name="searchdoc_record_sort_key"),
+        ]
 
     def __str__(self) -> str:
         return str(self.record_id)

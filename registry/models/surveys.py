@@ -2,6 +2,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -50,6 +51,18 @@ def latest_survey(surveys: Iterable[dict], by):
     with the latest `surveyed_on` on or before `by` (dates or ISO texts alike), or None."""
     dated = [s for s in surveys if s["surveyed_on"] <= by]
     return max(dated, key=lambda s: s["surveyed_on"], default=None)
+
+
+FUTURE_SURVEY = _("调查日期不能晚于今天。")
+
+
+def refuse_future(day: datetime.date | None) -> None:
+    """A survey reports what was seen: one dated after today (the site's day) is refused, by
+    the admin's form and the services (Survey.clean) and by the survey import alike. The
+    exchange import is the registry's own data from another registry, not a surveyor's entry:
+    its surveys count from their day on (tests/test_rules_future_dated.py)."""
+    if day is not None and day > timezone.localdate():
+        raise ValidationError(FUTURE_SURVEY, code="future")
 
 
 class Survey(Versioned):
@@ -137,4 +150,13 @@ class Survey(Versioned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.building_id} {self.surveyed_on}"
+        # People know a building by its code and name, not its row number. Lists that show
+        # surveys select_related("building"); the change log's SQL form is in services/audit.
+        return f"{self.building.code} {self.building.name} {self.surveyed_on}"
+
+    def clean(self):
+        super().clean()
+        try:
+            refuse_future(self.surveyed_on)
+        except ValidationError as error:
+            raise ValidationError({"surveyed_on": error.error_list}) from None

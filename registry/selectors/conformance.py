@@ -24,7 +24,7 @@ from registry.choices import (
     is_blank,
     validate_text,
 )
-from registry.exchange.format import LIMITED_KEYS, MAX_LENGTHS
+from registry.exchange.format import DESIGNATION_KEYS, LIMITED_KEYS, MAX_LENGTHS
 from registry.exchange.validate import RECORD_CODE_RE
 from registry.models import Photo, Plaque, Record, Survey
 
@@ -36,6 +36,14 @@ OWNERS = {
     Survey: ("building__code", "survey"),
     Photo: ("record__code", "photo"),
 }
+
+
+# A field's key as the importer names it: the designation's texts are keys of one object.
+EXCHANGE_KEYS = {f"designation_{key}": f"designation.{key}" for key in DESIGNATION_KEYS}
+
+
+def _key(field: str) -> str:
+    return EXCHANGE_KEYS.get(field, field)
 
 
 def problems() -> Iterator[tuple[str, str, str]]:
@@ -89,7 +97,7 @@ def _lengths():
         ):
             for field, length in zip(fields, lengths, strict=True):
                 if length is not None and length > MAX_LENGTHS[field]:
-                    yield owner, field, f"longer than {MAX_LENGTHS[field]} characters"
+                    yield owner, _key(field), f"longer than {MAX_LENGTHS[field]} characters"
 
 
 def _forbidden_characters():
@@ -107,4 +115,4 @@ def _forbidden_characters():
         for code, pk, *positions in rows.values_list(owner, "pk", *at):
             for field, position in zip(fields, positions, strict=True):
                 if position:
-                    yield code, field, NUL_REASON + (f" ({noun} {pk})" if noun else "")
+                    yield code, _key(field), NUL_REASON + (f" ({noun} {pk})" if noun else "")

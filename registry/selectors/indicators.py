@@ -1,4 +1,5 @@
-"""The indicators of indicators.md: plaque coverage and vacancy, as of any day.
+"""The indicators of indicators.md: plaque coverage, vacancy and archive coverage, as of any
+day.
 
 Two parts, both here so that the whole definition reads in one place:
 
@@ -13,11 +14,13 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection
+from django.utils.translation import gettext
 
 from registry.choices import Kind, Level, Occupancy
 from registry.models import IndicatorTotal, Plaque, Region
 from registry.models.indicators import FIGURES
-from registry.models.records import designated_sql, hanging_sql
+from registry.models.records import archived_sql, designated_sql, hanging_sql
+from registry.models.regions import region_label
 from registry.models.surveys import latest_approved_sql
 from registry.regionscope import province_key, scope_range
 
@@ -29,7 +32,9 @@ VACANCY_TARGET = 0.10
 # --- 1. What a record counts for on day D ----------------------------------------------------
 
 
-def figures_sql(kind: str, designated: str, plaqued: str, vacant: str, unknown: str) -> dict:
+def figures_sql(
+    kind: str, designated: str, plaqued: str, vacant: str, unknown: str, archived: str
+) -> dict:
     """SQL expressions (0 or 1) of each figure for one record, given SQL conditions for its
     kind and for its state on day D. The one place that says which record counts where."""
     district = f"{kind} = '{Kind.DISTRICT.value}' AND {designated}"
@@ -41,29 +46,34 @@ def figures_sql(kind: str, designated: str, plaqued: str, vacant: str, unknown: 
         "buildings_plaqued": f"{building} AND {plaqued}",
         "buildings_vacant": f"{building} AND {vacant}",
         "buildings_occupancy_unknown": f"{building} AND {unknown}",
+        "districts_archived": f"{district} AND {archived}",
+        "buildings_archived": f"{building} AND {archived}",
     }
     return {name: f"CASE WHEN {cond} THEN 1 ELSE 0 END" for name, cond in conditions.items()}
 
 
-def _record_state(day: str, r: str) -> tuple[str, str, str]:
+def _record_state(day: str, r: str) -> tuple[str, str, str, str]:
     """SQL for the record's state on day D, word for word from indicators.md: designated,
-    plaqued (conditions) and occupancy (the latest approved survey's; NULL = unknown)."""
+    plaqued (conditions), occupancy (the latest approved survey's; NULL = unknown) and
+    archived (a condition)."""
     designated = designated_sql(day, r)
     plaqued = (
         f"EXISTS (SELECT 1 FROM {Plaque._meta.db_table} p WHERE p.record_id = {r}.id"
         f" AND {hanging_sql(day, 'p')})"
     )
-    return designated, plaqued, latest_approved_sql("occupancy", day, f"{r}.id")
+    occupancy = latest_approved_sql("occupancy", day, f"{r}.id")
+    return designated, plaqued, occupancy, archived_sql(day, r)
 
 
 def record_state_sql(day: str, record: str = "r") -> str:
-    """Columns designated (0/1), plaqued (0/1) and occupancy of `record` on day `day`; the
-    survey is looked up for buildings only, the only kind that has surveys."""
-    designated, plaqued, occupancy = _record_state(day, record)
+    """Columns designated (0/1), plaqued (0/1), occupancy and archived (0/1) of `record` on
+    day `day`; the survey is looked up for buildings only, the only kind that has surveys."""
+    designated, plaqued, occupancy, archived = _record_state(day, record)
     return (
         f"CASE WHEN {designated} THEN 1 ELSE 0 END AS designated, "
         f"CASE WHEN {plaqued} THEN 1 ELSE 0 END AS plaqued, "
-        f"CASE WHEN {record}.kind = '{Kind.BUILDING.value}' THEN {occupancy} END AS occupancy"
+        f"CASE WHEN {record}.kind = '{Kind.BUILDING.value}' THEN {occupancy} END AS occupancy, "
+        f"CASE WHEN {archived} THEN 1 ELSE 0 END AS archived"
     )
 
 
@@ -71,18 +81,19 @@ def record_figures_sql(day: str, record: str = "r") -> dict[str, str]:
     """The figures of `record` (an alias of the record table) on the day given by the SQL
     expression `day`, straight from the definitions. The indicator state is built from
     record_state_sql instead (registry.services.indicator_state), and tested equal to this."""
-    designated, plaqued, occupancy = _record_state(day, record)
+    designated, plaqued, occupancy, archived = _record_state(day, record)
     return figures_sql(
         f"{record}.kind", designated, plaqued, f"{occupancy} = '{Occupancy.VACANT.value}'",
-        f"{occupancy} IS NULL",
+        f"{occupancy} IS NULL", archived,
     )  # fmt: skip
 
 
 def with_rates(figures: dict) -> dict:
-    """Add the rates of indicators.md; a rate over an empty denominator is null, and so is
-    its target flag."""
+    """Add the rates of indicators.md, in the order of its example; a rate over an empty
+    denominator is null, and so is its target flag (archive coverage has no target)."""
     total = figures["districts"] + figures["buildings"]
     plaqued = figures["districts_plaqued"] + figures["buildings_plaqued"]
+    archived = figures["districts_archived"] + figures["buildings_archived"]
     coverage = plaqued / total if total else None
     vacancy = figures["buildings_vacant"] / figures["buildings"] if figures["buildings"] else None
     return {
@@ -91,6 +102,7 @@ def with_rates(figures: dict) -> dict:
         "plaque_target_met": None if coverage is None else coverage == PLAQUE_TARGET,
         "vacancy_rate": vacancy,
         "vacancy_target_met": None if vacancy is None else vacancy < VACANCY_TARGET,
+        "archive_coverage": archived / total if total else None,
     }
 
 
@@ -153,9 +165,12 @@ def indicator_report(
     by: str = "none",
     region: str | None = None,
     level: str | None = None,
+    localized: bool = False,
 ) -> dict:
     """The report of indicators.md. `region` and `level` must be valid (see
-    registry.forms.indicators). One query, plus one for the labels of a region grouping."""
+    registry.forms.indicators). One query, plus one for the labels of a region grouping.
+    A row's label is the region's name, as the spec says; `localized` labels it in the current
+    language instead (the page and its CSV and xlsx, for a reader of English)."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     result = _sum_latest(KEY_SQL.get(by, "''"), region, level, [as_of])
@@ -165,7 +180,7 @@ def indicator_report(
     if by != "none":
         # Code-point order, whatever the database's collation.
         keep = sorted(k for k, g in groups.items() if g["districts"] or g["buildings"])
-        labels = _labels(by, keep)
+        labels = _labels(by, keep, localized)
         rows = [{"key": k, "label": labels[k], **with_rates(groups[k])} for k in keep]
     return {
         "as_of": as_of.isoformat(),
@@ -177,13 +192,23 @@ def indicator_report(
     }
 
 
-def _labels(by: str, keys: list[str]) -> dict[str, str]:
+def scope_label(region: str | None) -> str:
+    """The name of a report's scope for people (the downloads' title and conditions), in the
+    current language: the region's name, else its province's; no region: the whole country.
+    One query for a region."""
+    if region is None:
+        return gettext("全国")
+    return _labels("county", [region], localized=True)[region]
+
+
+def _labels(by: str, keys: list[str], localized: bool) -> dict[str, str]:
     """The region's name where the registry has the code, else its province's (e.g. 110100,
     a prefecture key of Beijing, which has no prefecture level)."""
     if by == "level":
         return {k: str(Level(k).label) for k in keys}
     wanted = set(keys) | {province_key(k) for k in keys}
-    names = dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
+    rows = Region.objects.filter(code__in=wanted).values_list("code", "name", "name_en")
+    names = {c: region_label(n, e) if localized else n for c, n, e in rows}
     return {k: names.get(k) or names.get(province_key(k), k) for k in keys}
 
 

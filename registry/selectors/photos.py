@@ -1,6 +1,6 @@
 """Reads of photos, for pages that show them (the public record page among others)."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from registry import permissions
 from registry.models import Photo, Record
@@ -14,5 +14,6 @@ def photos_for(record: Record) -> QuerySet[Photo]:
     return (
         Photo.objects.filter(record=record)
         .filter(permissions.PUBLIC_PHOTO)
-        .order_by("-captured_on", "-id")
+        # Undated photos last on both engines (PostgreSQL puts NULLs first when descending).
+        .order_by(F("captured_on").desc(nulls_last=True), "-id")
     )

@@ -35,7 +35,10 @@ SKIPPED = frozenset({"id", "created_at", "updated_at", "version", "uploaded_at"}
 _RECORD_JOIN = {
     Record: ("o.id", "CAST(o.code AS TEXT) || ' ' || o.name"),
     Plaque: ("o.record_id", "COALESCE(o.number, '#' || CAST(o.id AS TEXT))"),
-    Survey: ("o.building_id", "CAST(r.code AS TEXT) || ' ' || CAST(o.surveyed_on AS TEXT)"),
+    Survey: (
+        "o.building_id",
+        "CAST(r.code AS TEXT) || ' ' || r.name || ' ' || CAST(o.surveyed_on AS TEXT)",
+    ),
     Photo: ("o.record_id", "CAST(r.code AS TEXT) || ' ' || o.image"),
 }
 _IN_CHARGE: ContextVar[bool] = ContextVar("audit_in_charge", default=False)

@@ -72,6 +72,7 @@ MODELS = [
     "registry.Plaque",
     "registry.Survey",
     "registry.Photo",
+    "registry.RecordDocument",
     "registry.ChangeLog",
     "registry.RegionAssignment",
 ]

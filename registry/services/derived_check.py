@@ -37,7 +37,7 @@ _TABLES = {
         ("region_code", "level", *FIGURES),
     ),
     "indicator total": (IndicatorTotal._meta.db_table, ("region_code", "level", "day"), FIGURES),
-    "search": (DOCS_TABLE, ("record_id",), ("terms",)),
+    "search": (DOCS_TABLE, ("record_id",), ("terms", "sort_key")),
 }
 
 

@@ -79,7 +79,9 @@ def _insert_changes(scope: str, params: list) -> tuple[str, list]:
     """One IndicatorChange row per record and day on which any figure changes.
 
     A record's figures can only change on the days when something about it starts or stops:
-    designation, revocation, a plaque hung or removed, an approved survey. Its figures are
+    designation, revocation, a plaque hung or removed, an approved survey, the archive
+    completed (a record archived before its designation counts as archived from that day,
+    which is listed anyway; one archived after its revocation never does). Its figures are
     evaluated on each of those days with the formulas of indicators.md, and the row keeps the
     difference from the day before (LAG); days without a difference are dropped."""
     base = f"{COUNTED} {scope}"
@@ -101,6 +103,8 @@ def _insert_changes(scope: str, params: list) -> tuple[str, list]:
         f" FROM {SURVEYS_TABLE} s JOIN {RECORDS_TABLE} r ON r.id = s.building_id"
         f" WHERE {base} AND r.kind = '{Kind.BUILDING.value}'"
         f" AND s.state = '{SurveyState.APPROVED.value}' AND {inside('s.surveyed_on')}"
+        f" UNION ALL SELECT r.id, r.archive_completed_on FROM {RECORDS_TABLE} r"
+        f" WHERE {base} AND {inside('r.archive_completed_on')}"
     )
     # A day listed twice (a plaque hung on the designation day) gives a second row with the
     # same figures, so a zero delta that is dropped: UNION ALL spares a de-duplicating sort.
@@ -109,7 +113,7 @@ def _insert_changes(scope: str, params: list) -> tuple[str, list]:
     state = record_state_sql("days.day", record="r")
     figures = figures_sql(
         "f.kind", "f.designated = 1", "f.plaqued = 1",
-        f"f.occupancy = '{Occupancy.VACANT.value}'", "f.occupancy IS NULL",
+        f"f.occupancy = '{Occupancy.VACANT.value}'", "f.occupancy IS NULL", "f.archived = 1",
     )  # fmt: skip
     on_day = ", ".join(f"{sql} AS {name}" for name, sql in figures.items())
     deltas = ", ".join(f"{f} - LAG({f}, 1, 0) OVER w AS {f}" for f in FIGURES)
@@ -128,7 +132,7 @@ def _insert_changes(scope: str, params: list) -> tuple[str, list]:
         f"  ) g WINDOW w AS (PARTITION BY record_id ORDER BY day)"
         f" ) c WHERE {changed}"
     )
-    return sql, params * 5
+    return sql, params * 6
 
 
 def _insert_totals(source: str) -> tuple[str, list]:

@@ -64,6 +64,12 @@ def prepare(upload) -> PreparedPhoto:
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ValidationError(_("照片不能超过 %(mb)s MB。") % {"mb": MAX_BYTES // 1024 // 1024})
+    return reencoded(data)
+
+
+def reencoded(data: bytes) -> PreparedPhoto:
+    """The re-encoding of an image already read (within MAX_BYTES): the one path by which an
+    image is stored, a photo or a record's document (registry/services/documents.py)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -12,20 +12,19 @@ itself refuses rather than cut a selection short.
 
 import datetime
 import io
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import segno
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 from registry import permissions
 from registry.models import ChangeAction, Plaque, Record
-from registry.services import audit, locking
+from registry.services import audit, card_text, locking
 from registry.services.pdf_pages import pdf_pages
 
 CARD_W, CARD_H, MARGIN = 1180, 640, 40
@@ -39,12 +38,9 @@ CARDS_PER_PAGE = COLUMNS * ROWS_PER_PAGE
 PDF_MAX_CARDS = 500
 PNG_MAX_CARDS = CARDS_PER_PAGE
 SHEET_LIMITS = {"pdf": PDF_MAX_CARDS, "png": PNG_MAX_CARDS}
-# A font with Chinese characters (Debian's fonts-noto-cjk); Pillow's own font as a last resort.
-FONTS = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-)
+
+
+logger = logging.getLogger(__name__)
 
 
 class SheetTooLarge(ValueError):
@@ -148,23 +144,59 @@ def _labels() -> dict[str, str]:
     }
 
 
+# The text column right of the QR code: the name on top, then the plaque number, then the
+# record's code. Each is fitted to its box (registry.services.card_text); the number and the
+# code keep the room they need up to their box, the name takes the rest.
+QR_SIDE = CARD_H - 2 * MARGIN
+TEXT_LEFT = 2 * MARGIN + QR_SIDE
+TEXT_WIDTH = CARD_W - TEXT_LEFT - MARGIN
+TEXT_HEIGHT = CARD_H - 2 * MARGIN
+GAP = 24  # between two blocks
+MIN_SIZE = 20  # 1.7 mm at 300 dpi: the smallest a sign maker still reads
+NAME = {"size": 64, "min_size": MIN_SIZE, "lines": 3}
+NUMBER = {"size": 48, "min_size": MIN_SIZE, "lines": 1}
+CODE = {"size": 36, "min_size": MIN_SIZE, "lines": 1}
+NUMBER_HEIGHT, CODE_HEIGHT = 170, 100
+
+
+@dataclass(frozen=True)
+class Line:
+    x: int
+    y: int  # the top of the line (Pillow's "la" anchor: left, ascender)
+    text: str
+    size: int
+
+
+def layout(card: Card, labels: dict[str, str]) -> tuple[list[Line], bool]:
+    """Where each line of the card's text goes; and whether any text had to be cut (only a
+    text longer than the fields allow can be: tests/test_plaque_cards.py draws the longest)."""
+    number = labels["number"] % {"number": card.number or labels["unnumbered"]}
+    code = labels["code"] % {"code": card.code}
+    code_fit = card_text.fit(code, card_text.Box(TEXT_WIDTH, CODE_HEIGHT), **CODE)
+    number_fit = card_text.fit(number, card_text.Box(TEXT_WIDTH, NUMBER_HEIGHT), **NUMBER)
+    below = [number_fit, code_fit]
+    used = sum(card_text.height(len(f.lines), f.size) + GAP for f in below)
+    name_box = card_text.Box(TEXT_WIDTH, TEXT_HEIGHT - used)
+    blocks = [card_text.fit(card.name, name_box, **NAME), *below]
+    lines, y = [], MARGIN
+    for block in blocks:
+        for i, text in enumerate(block.lines):
+            x = TEXT_LEFT + card_text.indent(text, block.size)
+            lines.append(Line(x, y + i * block.pitch, text, block.size))
+        y += card_text.height(len(block.lines), block.size) + GAP
+    return lines, any(block.cut for block in blocks)
+
+
 def _card(card: Card, labels: dict[str, str]) -> Image.Image:
     image = Image.new("L", (CARD_W, CARD_H), "white")  # grey: black print, a third of RGB
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, CARD_W - 1, CARD_H - 1), outline="black", width=3)
-    side = CARD_H - 2 * MARGIN
-    image.paste(_qr(card.url, side), (MARGIN, MARGIN))
-    left = 2 * MARGIN + side
-    width = CARD_W - left - MARGIN
-    lines = [(line, 64) for line in _wrap(draw, card.name, 64, width, max_lines=3)]
-    lines += [
-        (labels["number"] % {"number": card.number or labels["unnumbered"]}, 48),
-        (labels["code"] % {"code": card.code}, 36),
-    ]
-    y = MARGIN + 20
-    for text, size in lines:
-        draw.text((left, y), text, fill="black", font=_font(size))
-        y += size + 36
+    image.paste(_qr(card.url, QR_SIDE), (MARGIN, MARGIN))
+    lines, cut = layout(card, labels)
+    if cut:
+        logger.warning("plaque card %s: text cut to fit", card.code[:40])
+    for line in lines:
+        draw.text((line.x, line.y), line.text, fill="black", font=card_text.font(line.size))
     return image
 
 
@@ -175,28 +207,3 @@ def _qr(url: str, side: int) -> Image.Image:
     code = Image.frombytes("L", (len(matrix[0]), len(matrix)), modules)
     code = ImageOps.expand(code, border=2, fill=255)
     return code.resize((side, side), Image.Resampling.NEAREST)
-
-
-def _wrap(draw, text: str, size: int, width: int, max_lines: int) -> list[str]:
-    """Chinese names break between any two characters; the last line ends in … if cut."""
-    lines, line = [], ""
-    for char in text:
-        if draw.textlength(line + char, font=_font(size)) > width:
-            lines.append(line)
-            line = ""
-        line += char
-    lines.append(line)
-    if len(lines) > max_lines:
-        last = lines[max_lines - 1]
-        while last and draw.textlength(last + "…", font=_font(size)) > width:
-            last = last[:-1]
-        lines = lines[: max_lines - 1] + [last + "…"]
-    return lines
-
-
-@lru_cache(maxsize=8)
-def _font(size: int):
-    for path in FONTS:
-        if Path(path).exists():
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default(size)

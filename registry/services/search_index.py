@@ -20,11 +20,12 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from registry.db import ids_sql
-from registry.models import Record
-from registry.search.keys import record_terms
+from registry.models import Record, Region
+from registry.search.keys import record_terms, sort_key
 from registry.search.query import DOCS_TABLE, FTS, GIN, LEXEMES
 
 RECORDS_TABLE = Record._meta.db_table
+REGIONS_TABLE = Region._meta.db_table
 BATCH = 20_000
 # Any constant: serialises concurrent refreshes on PostgreSQL (SQLite serialises writers).
 LOCK_KEY = 7_260_2261
@@ -50,7 +51,7 @@ def refresh(records: QuerySet | Iterable[int] | None = None) -> None:
                 cur.execute(f"INSERT INTO {FTS} ({FTS}) VALUES ('delete-all')")
         else:
             ids, params = ids_sql(records)
-            where = f"id IN ({ids})"
+            where = f"r.id IN ({ids})"
             if not postgres:
                 # External content: FTS5 must be told the old keys to forget them.
                 cur.execute(
@@ -77,9 +78,15 @@ def _write_docs(cur, where: str, params: list, postgres: bool) -> None:
     so from the second batch on the keys are computed in a worker process while this one
     writes and indexes the batch before. On SQLite a batch is two statements (JSON in,
     json_each out) rather than a statement per row."""
+    # The names of the record's region and of the region's parent and grandparent (a county
+    # has both, a prefecture one, a province none; Beijing's districts lie in the province).
     select = (
-        f"SELECT id, name, code, kind, level, region_id FROM {RECORDS_TABLE}"
-        f" WHERE {where} AND id > %s ORDER BY id LIMIT {BATCH}"
+        f"SELECT r.id, r.name, r.code, r.kind, r.level, r.region_id, r.name_en,"
+        f" g1.name, g2.name, g3.name FROM {RECORDS_TABLE} r"
+        f" LEFT JOIN {REGIONS_TABLE} g1 ON g1.code = r.region_id"
+        f" LEFT JOIN {REGIONS_TABLE} g2 ON g2.code = g1.parent_id"
+        f" LEFT JOIN {REGIONS_TABLE} g3 ON g3.code = g2.parent_id"
+        f" WHERE {where} AND r.id > %s ORDER BY r.id LIMIT {BATCH}"
     )
     cur.execute(select, [*params, 0])
     rows = cur.fetchall()
@@ -97,21 +104,29 @@ def _write_docs(cur, where: str, params: list, postgres: bool) -> None:
             _insert(cur, docs, postgres)
 
 
-def _insert(cur, docs: list[tuple[int, str]], postgres: bool) -> None:
+def _insert(cur, docs: list[tuple[int, str, str]], postgres: bool) -> None:
     if postgres:
-        cur.executemany(f"INSERT INTO {DOCS_TABLE} (record_id, terms) VALUES (%s, %s)", docs)
+        cur.executemany(
+            f"INSERT INTO {DOCS_TABLE} (record_id, terms, sort_key) VALUES (%s, %s, %s)", docs
+        )
         return
     batch = json.dumps(docs, ensure_ascii=False)
-    for table, id_column in ((DOCS_TABLE, "record_id"), (FTS, "rowid")):
-        cur.execute(
-            f"INSERT INTO {table} ({id_column}, terms) SELECT value ->> 0, value ->> 1"
-            " FROM json_each(%s)",
-            [batch],
-        )
+    cur.execute(
+        f"INSERT INTO {DOCS_TABLE} (record_id, terms, sort_key)"
+        " SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(%s)",
+        [batch],
+    )
+    cur.execute(
+        f"INSERT INTO {FTS} (rowid, terms) SELECT value ->> 0, value ->> 1 FROM json_each(%s)",
+        [batch],
+    )
 
 
-def _docs(rows: list[tuple]) -> list[tuple[int, str]]:
-    return [(row[0], record_terms(*row[1:])) for row in rows]
+def _docs(rows: list[tuple]) -> list[tuple[int, str, str]]:
+    return [
+        (pk, record_terms(name, code, kind, level, region, name_en, places), sort_key(name, code))
+        for pk, name, code, kind, level, region, name_en, *places in rows
+    ]
 
 
 # --- Schema ------------------------------------------------------------------------------

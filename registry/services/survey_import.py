@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -30,6 +29,7 @@ from registry.choices import (
 )
 from registry.models import Record, Survey
 from registry.models.limits import max_length
+from registry.models.surveys import refuse_future
 from registry.services import derived, sheet_rows
 from registry.spreadsheet import FORMULA_PREFIXES as FORMULA_START
 
@@ -167,8 +167,10 @@ def _date(text: str, errors: list) -> datetime.date | None:
             day = datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-        if day > timezone.localdate():
-            errors.append(_("调查日期不能晚于今天。"))
+        try:
+            refuse_future(day)
+        except ValidationError as error:
+            errors.extend(error.messages)
         return day
     errors.append(_("调查日期“%(value)s”无法识别（请用 2024-05-01）。") % {"value": text[:30]})
     return None

@@ -9,16 +9,18 @@ import datetime
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F
 from django.db.models.functions import Floor
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from registry import record_downloads
-from registry.choices import Kind, Level, Occupancy, Status
+from registry.choices import KINDS_WITH_ARCHIVE, Kind, Level, Occupancy, Status
 from registry.filtersets import RecordFilterSet
 from registry.models import Region
+from registry.models.regions import region_label
 from registry.selectors import records as selectors
 
 PAGE_SIZE = 20
@@ -48,7 +50,12 @@ def _query(request, **changes) -> str:
 
 def search_page(request):
     filterset = _filterset(request)
-    provinces = list(Region.objects.filter(level="province").values_list("code", "name"))
+    provinces = [
+        (code, region_label(name, name_en))
+        for code, name, name_en in Region.objects.filter(level="province").values_list(
+            "code", "name", "name_en"
+        )
+    ]
     context = {"form": filterset.form, "provinces": provinces}
     if not filterset.is_valid():
         return render(request, "catalog/search.html", context, status=400)
@@ -58,11 +65,18 @@ def search_page(request):
     page = paginator.get_page(request.GET.get("page"))
     total = paginator.count
     counts = selectors.facet_counts(queryset, as_of) if total <= FACET_MAX else None
+    facets = _facets(request, counts, provinces)
+    region = filterset.form.cleaned_data.get("region")
+    region_text = selectors.region_label(region) if region else ""
+    if region:
+        # Under the province facet: the way down from it.
+        at = 1 + next(i for i, f in enumerate(facets) if f["name"] == "province")
+        facets.insert(at, _region_facet(request, queryset, region, region_text, counts is not None))
     context.update(
         records=selectors.page_records(list(page.object_list), as_of),
         page=page,
         total=total,
-        facets=_facets(request, counts, provinces),
+        facets=facets,
         facet_counts_shown=counts is not None,
         points_url=f"{reverse('catalog-points')}?{_query(request)}",
         page_query=_query(request),
@@ -70,7 +84,7 @@ def search_page(request):
             (fmt, f"{reverse('catalog-download', args=[fmt])}?{_query(request, ordering=None)}")
             for fmt in record_downloads.FORMATS
         ],
-        active=_active(request, filterset, provinces),
+        active=_active(request, filterset, region_text),
         ordering_options=[
             ("", _("编号")),
             ("name", _("名称")),
@@ -118,17 +132,31 @@ def _facets(request, counts: dict | None, provinces: list) -> list[dict]:
     return facets
 
 
-def _active(request, filterset, provinces) -> list[dict]:
+def _region_facet(request, queryset, region: str, title: str, counted: bool) -> dict:
+    """The regions under the chosen one (a province's prefectures, a prefecture's counties),
+    by name, with their counts when the page counts (two queries: the regions, one GROUP BY)."""
+    children = selectors.child_regions(region)
+    counts = selectors.child_region_counts(queryset, children) if counted and children else None
+    options = []
+    for code, name in children:
+        count = counts.get(code, 0) if counts is not None else None
+        if counts is not None and not count:
+            continue  # as in the other facets: an option that would find nothing is left out
+        url = "?" + _query(request, region=code)
+        options.append({"label": name, "count": count, "url": url, "selected": False})
+    return {"name": "subregion", "title": title, "options": options}
+
+
+def _active(request, filterset, region_text: str) -> list[dict]:
     """The filters in force, each with the link that lifts it."""
     data = filterset.form.cleaned_data
-    names = dict(provinces)
     shown = []
     for name, field in filterset.form.fields.items():
         value = data.get(name)
         if name in ("q", "ordering") or value in (None, "", []):
             continue
         if name == "region":
-            text = names.get(value, value)
+            text = region_text  # names, never the code
         elif isinstance(value, datetime.date):
             text = value.isoformat()  # as the report writes its day
         elif isinstance(value, bool):
@@ -179,6 +207,10 @@ def record_page(request, code: str):
     today = timezone.localdate()
     record = selectors.record_detail(code, today)
     if record is None:
+        # A code typed or printed in the wrong case: the record's own address, if it is one.
+        canonical = selectors.canonical_code(code)
+        if canonical is not None and canonical != code:
+            return HttpResponsePermanentRedirect(reverse("catalog-record", args=[canonical]))
         raise Http404(_("没有编号为 %(code)s 的保护对象。") % {"code": code})
     context = {
         "record": record,
@@ -186,5 +218,27 @@ def record_page(request, code: str):
         "status_label": Status(record.status).label,
         "occupancy_label": dict(selectors.OCCUPANCY_CHOICES).get(record.occupancy),
         "occupancies": dict(Occupancy.choices),
+        "entry": list_entry(record, get_language()),
     }
     return render(request, "catalog/record.html", context)
+
+
+def list_entry(record, language: str) -> dict:
+    """What templates/catalog/_record_entry.html shows of the record's list entry: the
+    description in the page's language where there is one (else the Chinese, marked as such)
+    as paragraphs (the format separates them by \n), and whether the kind has an archive."""
+    english = language.startswith("en")
+    text, lang = record.description, "zh-Hans"
+    if english and record.description_en:
+        text, lang = record.description_en, "en"
+    paragraphs = [p.strip() for p in (text or "").split("\n")]
+    designation = (
+        record.designation_batch, record.designation_document, record.designation_authority
+    )  # fmt: skip
+    return {
+        "paragraphs": [p for p in paragraphs if p],
+        "lang": lang,
+        "untranslated": english and lang != "en",
+        "designated": any(v is not None for v in designation),
+        "has_archive": record.kind in KINDS_WITH_ARCHIVE,
+    }

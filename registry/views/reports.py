@@ -13,6 +13,7 @@ from registry.choices import Level
 from registry.forms.indicators import IndicatorParamsForm
 from registry.models import Region
 from registry.models.indicators import FIGURE_LABELS
+from registry.models.regions import region_label
 from registry.regionscope import prefecture_key, province_key
 from registry.selectors.indicators import indicator_report, indicator_trend
 
@@ -70,12 +71,15 @@ def report_page(request):
     form, params = _params(request)
     if params is None:
         return render(request, "reports/report.html", {"form": form}, status=400)
-    report = indicator_report(**params)
+    report = indicator_report(**params, localized=True)
     region = params["region"]
     chain = _chain(region)
-    names = dict(
-        Region.objects.filter(Q(level="province") | Q(code__in=chain)).values_list("code", "name")
-    )
+    names = {
+        code: region_label(name, name_en)
+        for code, name, name_en in Region.objects.filter(
+            Q(level="province") | Q(code__in=chain)
+        ).values_list("code", "name", "name_en")
+    }
     for row in report["rows"]:
         if params["by"] in ("province", "prefecture", "county") and row["key"] != region:
             row["url"] = "?" + _query(params, region=row["key"], by=drill_grouping(row["key"]))
@@ -132,7 +136,8 @@ def _region_options(region: str | None, names: dict) -> list[tuple[str, str, boo
     """(code, name, selected): the provinces, and the current scope if it lies below one."""
     options = [(c, n, c == region) for c, n in sorted(names.items()) if c.endswith("0000")]
     if region and not region.endswith("0000"):
-        options.append((region, f"{_scope_name(region, names)}（{region}）", True))
+        shown = _("%(name)s（%(code)s）") % {"name": _scope_name(region, names), "code": region}
+        options.append((region, shown, True))
     return options
 
 
@@ -146,7 +151,8 @@ def report_download(request, fmt: str):
     form, params = _params(request)
     if params is None:
         return HttpResponseBadRequest(form.error_text(), content_type="text/plain; charset=utf-8")
-    report = indicator_report(**params)
+    # The spec's JSON labels rows with the region's name; the CSV and xlsx are for reading.
+    report = indicator_report(**params, localized=fmt != "json")
     data = {
         "csv": formats.to_csv,
         "xlsx": formats.to_xlsx,

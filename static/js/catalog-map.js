@@ -50,7 +50,8 @@
     return function () {
       var href = recordUrl.replace("CODE", function () { return encodeURIComponent(code); });
       var content = document.createDocumentFragment();
-      content.appendChild(element("a", {href: href}, [name]));
+      // The name is record data: Chinese in an English page too, and marked so.
+      content.appendChild(element("a", {href: href, lang: "zh-Hans"}, [name]));
       content.appendChild(element("br"));
       content.appendChild(element("small", {}, [code]));
       return content;
@@ -105,7 +106,7 @@
     var base = baseMap(el, {center: at, zoom: 7, keyboard: true});
     base.showGrid();
     L.circleMarker(at, {radius: 9, className: "point point--here"})
-      .bindTooltip(text(el.dataset.name), {direction: "top"})  // above: a long name fits
+      .bindTooltip(element("span", {lang: "zh-Hans"}, [el.dataset.name]), {direction: "top"})  // above: a long name fits
       .addTo(base.map);
     el.dataset.ready = "true";
   }

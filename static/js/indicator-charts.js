@@ -17,8 +17,8 @@
   // Drawn at the box's own width, so that text keeps its CSS size on any screen.
   function size(box, least) { return Math.max(least, Math.floor(box.clientWidth || 0)); }
 
-  // Rounded down like the page's tables (indicator_tags.pct): 0.99996 must not read 100.00%
-  // beside "target not met". The 1e-7 absorbs float products such as 0.29 * 10000 = 2899.99….
+  // Rounded down like the page and the downloads (registry/rates.py): 0.99996 must not read
+  // 100.00% beside "target not met". The 1e-7 absorbs float products such as 0.29 * 10000 = 2899.99….
   function pct(v) {
     return v === null ? null : (Math.floor(v * 10000 + 1e-7) / 100).toFixed(2) + "%";
   }
@@ -63,7 +63,8 @@
           height: rowH - 6, "class": missed(v, target, box.dataset.miss) ? "bar bar--miss" : "bar"}));
       }
       var text = v === null ? box.dataset.empty : pct(v);
-      if (unknown) text += "（" + r[unknown] + "）";
+      // The bracket is the page's (data-unknown-format, translated): （3） or " (3)".
+      if (unknown) text += (box.dataset.unknownFormat || "（{n}）").replace("{n}", r[unknown]);
       group.appendChild(el("text", {x: labelW + plotW + 8, y: y + 16, "class": "bar-value"}, text));
       group.appendChild(el("title", {}, r.label + " " + text));
       svg.appendChild(group);

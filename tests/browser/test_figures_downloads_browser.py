@@ -59,7 +59,7 @@ def test_a_report_count_clicked_through_to_the_same_count(live_server, page, art
     page.goto(f"{live_server.url}/reports/?as_of=2018-12-31&region=140700")
     figures = page.locator("table.report tfoot a.figure")
     wanted = [(a.get_attribute("data-figure"), a.inner_text()) for a in figures.all()]
-    assert len(wanted) == 8
+    assert len(wanted) == 12
     for figure, shown in wanted:
         page.locator(f'table.report tfoot a[data-figure="{figure}"]').click()
         page.wait_for_url(re.compile(r"status=designated"))

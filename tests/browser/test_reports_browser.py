@@ -75,3 +75,30 @@ def test_filters_by_keyboard_and_narrow_screen(live_server, page, artifacts, reg
     assert width <= 390
     page.screenshot(path=artifacts / "reports-narrow.png", full_page=True)
     assert page.errors == []
+
+
+def test_archive_coverage_beside_plaque_coverage_and_the_xlsx(live_server, page, artifacts,
+                                                              registry):  # fmt: skip
+    import io
+
+    from openpyxl import load_workbook
+
+    from registry.models import Record
+
+    for rec in Record.objects.filter(region_id="140728"):
+        rec.archive_level, rec.archive_completed_on = "typical", rec.designated_on
+        rec.save()
+    page.goto(f"{live_server.url}/reports/?as_of=2020-12-31&region=140000")
+    cards = page.locator(".cards .card h3").all_inner_texts()
+    assert cards[:3] == ["挂牌保护率", "测绘建档率", "历史建筑空置率"]
+    card = page.locator("#archive-card").inner_text()
+    assert "75.00%" in card and "街区已建档 1 / 1；建筑已建档 2 / 3" in card
+    assert "测绘建档率" in page.locator("table.report thead").first.inner_text()
+    page.screenshot(path=artifacts / "reports-archive.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="XLSX").click()
+    book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    sheet = book.worksheets[0]
+    assert sheet["A1"].value == "保护指标 · 山西省（140000） · 全部级别 · 统计日期 2020-12-31"
+    assert sheet.freeze_panes == "C3"
+    assert page.errors == []

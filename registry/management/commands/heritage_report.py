@@ -9,7 +9,7 @@ from registry.selectors.indicators import GROUPINGS, indicator_report
 
 
 class Command(BaseCommand):
-    help = "Plaque coverage and vacancy (indicators.md) as of a day, by region or level."
+    help = "Plaque coverage, vacancy and archive coverage (indicators.md) as of a day."
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help="YYYY-MM-DD; default today")
