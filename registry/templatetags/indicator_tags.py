@@ -3,9 +3,8 @@
 from django import template
 from django.utils.html import format_html
 
-from registry.views.report_links import figure_count, figure_url
-
 from registry.rates import percent_text
+from registry.views.report_links import figure_count, figure_url
 
 register = template.Library()
 
