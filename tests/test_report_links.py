@@ -19,7 +19,8 @@ LINK = re.compile(r'<a class="figure" href="([^"]+)" data-figure="([a-z_]+)">(\d
 
 
 def archived(rec: Record, on: str) -> Record:
-    Record.objects.filter(pk=rec.pk).update(archive_level="brief", archive_completed_on=day(on))
+    rec.archive_level, rec.archive_completed_on = "brief", day(on)
+    rec.save()  # a single save: the signals keep the indicator state
     return rec
 
 
