@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.choices import KINDS_WITH_PLAQUES, Kind, Occupancy, Status
 from registry.models import Plaque, Record, RecordQuerySet, Region, SearchDoc, Survey
 from registry.models.records import archived_q, hanging_q
+from registry.models.regions import region_label as region_names_label
 from registry.regionscope import scope_prefix
 from registry.search import query as index_query
 from registry.search.keys import query_key
@@ -269,17 +270,20 @@ def region_label(code: str) -> str:
     the names of the province, prefecture and county it is or lies in (one query)."""
     prefix = scope_prefix(code)
     codes = {code[:2] + "0000", code[:4] + "00", prefix.ljust(6, "0")}
-    names = Region.objects.filter(code__in=codes).order_by("code").values_list("name", flat=True)
-    return " · ".join(names)
+    rows = Region.objects.filter(code__in=codes).order_by("code").values_list("name", "name_en")
+    return " · ".join(region_names_label(name, name_en) for name, name_en in rows)
 
 
 def child_regions(code: str) -> list[tuple[str, str]]:
-    """(code, name) of the regions directly under the scope `code`'s region: a province's
-    prefectures (and counties it holds directly), a prefecture's counties (one query)."""
+    """(code, label in the current language) of the regions directly under the scope `code`'s
+    region: a province's prefectures (and counties it holds directly), a prefecture's counties
+    (one query)."""
     parent = scope_prefix(code).ljust(6, "0")
-    return list(
-        Region.objects.filter(parent_id=parent).order_by("code").values_list("code", "name")
-    )
+    rows = Region.objects.filter(parent_id=parent).order_by("code")
+    return [
+        (code, region_names_label(name, name_en))
+        for code, name, name_en in rows.values_list("code", "name", "name_en")
+    ]
 
 
 def child_region_counts(queryset, children: list[tuple[str, str]]) -> dict[str, int]:
