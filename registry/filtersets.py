@@ -1,8 +1,12 @@
-"""The one FilterSet of the catalog: the REST API (/api/v1/records/) and the search page (/) use it.
+"""The one FilterSet of the catalog: the REST API (/api/v1/records/), the search page (/) and
+their downloads use it.
 
-Every filter is SQL: status from the designation dates as of today, "plaqued" an Exists over
-the plaques hanging today, "occupancy" a Subquery of the latest approved survey. `q` goes
-through the search index (registry/search/; registry/selectors/records.py).
+Every filter is SQL: status from the designation dates, "plaqued" an Exists over the plaques
+hanging, "occupancy" a Subquery of the latest approved survey, "archived" the archive's day;
+each as of `as_of` (default today), read from the history with indicators.md's definitions
+(registry/models/spans.py), so that a report's figure as of any day has a catalog link that
+counts the same records. `q` goes through the search index (registry/search/;
+registry/selectors/records.py).
 """
 
 import django_filters
@@ -11,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import Kind, Level, Status
+from registry.forms.indicators import IsoDateField
 from registry.models import Record
-from registry.regionscope import is_known_scope, region_q
+from registry.regionscope import REGION_PREFIX_RE, is_known_scope, prefix_q, region_q
 from registry.search import keys as search_keys
 from registry.selectors import records as selectors
 
@@ -37,6 +42,18 @@ class CatalogForm(forms.Form):
             )
         return value
 
+    def clean_region_prefix(self) -> str:
+        value = self.cleaned_data.get("region_prefix")
+        if value and not REGION_PREFIX_RE.fullmatch(value):
+            raise forms.ValidationError(
+                _("行政区划代码前缀“%(value)s”应为 2、4 或 6 位数字。"), params={"value": value}
+            )
+        return value
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    field_class = IsoDateField
+
 
 class RecordFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -53,14 +70,34 @@ class RecordFilterSet(django_filters.FilterSet):
         max_length=6,
         help_text=_("六位 GB/T 2260 代码：140000 为全省，140700 为全市，140728 为一县"),
     )
+    # The report's grouping key (indicators.md) where it is not a scope: a record whose region
+    # is a prefecture's own code (140700) is in its prefecture's row "by county", which the
+    # region filter 140700 (all of Jinzhong) would not single out; 140700 exactly is "1407..".
+    region_prefix = django_filters.CharFilter(
+        label=_("行政区划代码前缀"),
+        method="filter_region_prefix",
+        max_length=6,
+        help_text=_("GB/T 2260 代码的前 2、4 或 6 位，如 1407 为代码以 1407 开头的对象"),
+    )
     status = django_filters.ChoiceFilter(
         label=_("状态"), choices=Status.choices, method="filter_status"
     )
     plaqued = django_filters.BooleanFilter(
-        label=_("今日挂牌"), method="filter_plaqued", widget=forms.NullBooleanSelect
+        label=_("挂牌"), method="filter_plaqued", widget=forms.NullBooleanSelect
     )
     occupancy = django_filters.ChoiceFilter(
         label=_("使用状况"), choices=OCCUPANCY_CHOICES, method="filter_occupancy"
+    )
+    archived = django_filters.BooleanFilter(
+        label=_("已测绘建档"), method="filter_archived", widget=forms.NullBooleanSelect
+    )
+    # The day the status, plaqued, occupancy and archived filters (and the state shown) are
+    # evaluated on; the report's links carry its day (registry/views/report_links.py).
+    as_of = IsoDateFilter(
+        label=_("统计日期"),
+        method="filter_as_of",
+        input_formats=["%Y-%m-%d"],
+        help_text=_("YYYY-MM-DD：状态、挂牌、使用状况和测绘建档按该日判断（默认今日）"),
     )
     parent = django_filters.CharFilter(
         label=_("所属"), field_name="parent__code", max_length=40, help_text=_("上级对象的编号")
@@ -73,7 +110,19 @@ class RecordFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Record
-        fields = ["q", "kind", "level", "region", "status", "plaqued", "occupancy", "parent"]
+        fields = [
+            "q",
+            "kind",
+            "level",
+            "region",
+            "region_prefix",
+            "status",
+            "plaqued",
+            "occupancy",
+            "archived",
+            "as_of",
+            "parent",
+        ]
         form = CatalogForm
 
     def filter_q(self, queryset, name, value):
@@ -88,14 +137,28 @@ class RecordFilterSet(django_filters.FilterSet):
     def filter_region(self, queryset, name, value):
         return queryset.filter(region_q(value))
 
+    def filter_region_prefix(self, queryset, name, value):
+        return queryset.filter(prefix_q(value))
+
+    @property
+    def day(self):
+        """The day the filters say: `as_of`, or today (after is_valid())."""
+        return self.form.cleaned_data.get("as_of") or timezone.localdate()
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset  # not a condition: the day the others are evaluated on (self.day)
+
     def filter_status(self, queryset, name, value):
-        return queryset.with_status(value, timezone.localdate())
+        return queryset.with_status(value, self.day)
 
     def filter_plaqued(self, queryset, name, value):
-        return selectors.filter_plaqued(queryset, value, timezone.localdate())
+        return selectors.filter_plaqued(queryset, value, self.day)
 
     def filter_occupancy(self, queryset, name, value):
-        return selectors.filter_occupancy(queryset, value, timezone.localdate())
+        return selectors.filter_occupancy(queryset, value, self.day)
+
+    def filter_archived(self, queryset, name, value):
+        return selectors.filter_archived(queryset, value, self.day)
 
     def filter_queryset(self, queryset):
         """As django-filter does, but with a search the kind, level and region filters are

@@ -9,6 +9,7 @@ import re
 from django.db.models import Q
 
 REGION_CODE_RE = re.compile(r"^[0-9]{6}$")
+REGION_PREFIX_RE = re.compile(r"^(?:[0-9]{2}){1,3}$")
 
 
 def scope_prefix(code: str) -> str:
@@ -26,8 +27,18 @@ def scope_range(code: str) -> tuple[str, str]:
 
 
 def region_q(code: str, field: str = "region_id") -> Q:
-    low, high = scope_range(code)
-    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+    return prefix_q(scope_prefix(code), field)
+
+
+def prefix_q(prefix: str, field: str = "region_id") -> Q:
+    """The codes that start with `prefix` (2, 4 or 6 digits), as a range like region_q."""
+    return Q(**{f"{field}__gte": prefix.ljust(6, "0"), f"{field}__lte": prefix.ljust(6, "9")})
+
+
+def group_prefix(by: str, key: str) -> str:
+    """The codes in a report's row (indicators.md's grouping keys): a province row holds the
+    codes starting with key[:2], a prefecture row key[:4], a county row the key itself."""
+    return key[: {"province": 2, "prefecture": 4, "county": 6}[by]]
 
 
 def province_key(code: str) -> str:

@@ -13,5 +13,6 @@ urlpatterns = [
     re_path(r"^reports/(?P<fmt>csv|xlsx|json)/$", reports.report_download, name="reports-download"),
     path("", catalog.search_page, name="catalog"),
     path("search/points/", catalog.map_points, name="catalog-points"),
+    re_path(r"^search/(?P<fmt>csv|xlsx|geojson)/$", catalog.download, name="catalog-download"),
     re_path(rf"^records/(?P<code>{CODE_REGEX})/$", catalog.record_page, name="catalog-record"),
 ]

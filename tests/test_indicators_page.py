@@ -188,7 +188,11 @@ def test_the_page_shows_archive_coverage_beside_plaque_coverage(client, archived
     assert "达标" not in card  # no national target, so no flag
     plaque_card = html.index("挂牌保护率</h3>")
     assert plaque_card < html.index('id="archive-card"') < html.index("历史建筑空置率</h3>")
-    assert '<td class="num">1 / 2</td>' in html  # the total row: districts / buildings
+    # The total row: districts / buildings archived, each linked to its records.
+    assert re.search(
+        r'data-figure="districts_archived">1</a> / <a [^>]*data-figure="buildings_archived">2</a>',
+        html,
+    )
     # As of an earlier day, the later archive days are not counted yet.
     response, html = page(client, as_of="2015-06-30", region="140000")
     assert response.context["report"]["total"]["archive_coverage"] == 1 / 4

@@ -8,10 +8,23 @@ search page.
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters import utils as filter_utils
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import renderers, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
+from registry import record_downloads
 from registry.choices import RECORD_CODE_PATTERN
 from registry.filtersets import RecordFilterSet
 from registry.models import Photo, Plaque, Record, RecordDocument, Region, Survey
@@ -19,6 +32,70 @@ from registry.public_url import public_url
 from registry.selectors import records as selectors
 
 CODE_REGEX = RECORD_CODE_PATTERN
+
+
+class CatalogFilterBackend(DjangoFilterBackend):
+    """django-filter's backend that also tells the view the day its filters were read on
+    (`as_of`, default today): the records' state is then shown as of that day."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid() and self.raise_exception:
+            raise filter_utils.translate_validation(filterset.errors)
+        view.filter_day = filterset.day
+        return filterset.qs
+
+
+class DownloadRenderer(renderers.BaseRenderer):
+    """Chooses the download's format (`?format=` or Accept, as DRF negotiates); the body is
+    streamed by registry/record_downloads.py, never rendered from data."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError("downloads stream their body")  # pragma: no cover
+
+
+class CSVRenderer(DownloadRenderer):
+    media_type, format = "text/csv", "csv"
+
+
+class XLSXRenderer(DownloadRenderer):
+    media_type = record_downloads.CONTENT_TYPES["xlsx"]
+    format = "xlsx"
+
+
+class GeoJSONRenderer(DownloadRenderer):
+    media_type, format = "application/geo+json", "geojson"
+
+
+GEOJSON_SCHEMA = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "geometry", "properties"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "geometry": {
+                        "type": "object",
+                        "description": "a Point: coordinates [lon, lat] (RFC 7946)",
+                    },
+                    "properties": {
+                        "type": "object",
+                        "description": "code, name, kind, level, region (raw values)",
+                    },
+                },
+            },
+        },
+    },
+}
 
 
 class PublicHyperlinkedIdentityField(serializers.HyperlinkedIdentityField):
@@ -82,12 +159,16 @@ class ArchiveSerializer(_GroupSerializer):
 class RecordSerializer(serializers.ModelSerializer):
     """A record in a list: its own fields and its state today."""
 
-    status = serializers.CharField(help_text="candidate / designated / revoked, as of today")
+    status = serializers.CharField(
+        source="status_on_day",
+        help_text="candidate / designated / revoked, as of `as_of` (default today)",
+    )
     region = serializers.CharField(source="region_id", help_text="GB/T 2260 code")
     region_name = serializers.CharField(source="region.name")
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     plaqued = serializers.BooleanField(
-        allow_null=True, help_text="a plaque hangs today (null: this kind has no plaques)"
+        allow_null=True,
+        help_text="a plaque hangs as of `as_of`, default today (null: this kind has no plaques)",
     )
     occupancy = serializers.CharField(
         allow_null=True,
@@ -221,6 +302,7 @@ class RecordDetailSerializer(RecordSerializer):
 )
 class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = RecordFilterSet
+    filter_backends = [CatalogFilterBackend]
     lookup_field = "code"
     lookup_value_regex = CODE_REGEX
 
@@ -234,7 +316,70 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         # The page is chosen on ids alone; its records are then read with their state in one
         # query, so the state is computed for 20 records, not for every match.
         ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
-        return selectors.page_records(list(ids), timezone.localdate())
+        return selectors.page_records(list(ids), self._day())
+
+    def _day(self):
+        return getattr(self, "filter_day", None) or timezone.localdate()
+
+    @extend_schema(
+        summary="Download the search's results (CSV, xlsx or GeoJSON), streamed",
+        description=(
+            "Every record the same filters find (no pages), in code order. CSV and xlsx: "
+            "headers and enum labels in the request's language (Accept-Language), cells that a "
+            "spreadsheet would run as formulas escaped. GeoJSON (RFC 7946): a FeatureCollection "
+            "of Points [lon, lat] of the records with coordinates, raw values in properties "
+            "code, name, kind, level, region. xlsx is limited to a worksheet's 1,048,575 rows "
+            "(400 beyond: download CSV)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=list(record_downloads.FORMATS),
+                default="csv",
+                description="csv, xlsx or geojson (or say it in Accept)",
+            )
+        ],
+        filters=True,  # the list's filters, though the answer is not a list of records
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, XLSXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, GeoJSONRenderer.media_type): OpenApiResponse(GEOJSON_SCHEMA),
+        },
+    )
+    @action(
+        detail=False,
+        url_path="download",
+        renderer_classes=[CSVRenderer, XLSXRenderer, GeoJSONRenderer],
+        pagination_class=None,
+    )
+    def download(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        return record_downloads.response(queryset, self._day(), request.accepted_renderer.format)
+
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers an unknown ?format= with a 404; for a download it is a bad parameter.
+        fmt = request.query_params.get("format")
+        known = fmt is None or fmt in record_downloads.FORMATS
+        if not force and self.action == "download" and not known:
+            raise ValidationError(
+                {
+                    "format": [
+                        _("未知的下载格式“%(value)s”：应为 csv、xlsx 或 geojson。") % {"value": fmt}
+                    ]
+                }
+            )
+        return super().perform_content_negotiation(request, force)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # What a download answers but a file (an error, OPTIONS) is JSON, as the whole API's.
+        renderer = getattr(request, "accepted_renderer", None)
+        if isinstance(response, Response) and (
+            self.action == "download" or isinstance(renderer, DownloadRenderer)
+        ):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_object(self):
         record = selectors.record_detail(self.kwargs["code"], timezone.localdate())

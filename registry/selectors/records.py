@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import KINDS_WITH_PLAQUES, Kind, Occupancy, Status
 from registry.models import Plaque, Record, RecordQuerySet, Region, SearchDoc, Survey
-from registry.models.records import hanging_q
+from registry.models.records import archived_q, hanging_q
 from registry.models.regions import region_label as region_names_label
 from registry.regionscope import scope_prefix
 from registry.search import query as index_query
@@ -341,20 +341,31 @@ def filter_occupancy(queryset, occupancy: str, as_of: datetime.date):
     return buildings.filter(Exact(latest_survey_field("occupancy", as_of), occupancy))
 
 
-def with_current_state(queryset, as_of: datetime.date):
-    """Records with what they are on `as_of`: plaqued (None for kinds that hold no plaques),
-    occupancy and condition of the latest approved survey (None but for buildings; occupancy
-    "unknown" for a building never surveyed), and their region and parent."""
+def filter_archived(queryset, archived: bool, as_of: datetime.date):
+    """Archived on `as_of`, or not (not yet, or never: the kinds without archives too)."""
+    return queryset.filter(archived_q(as_of) if archived else ~archived_q(as_of))
+
+
+def with_current_state(queryset, as_of: datetime.date, *, condition: bool = True):
+    """Records with what they are on `as_of`: status (status_on_day), plaqued (None for kinds
+    that hold no plaques), occupancy and condition of the latest approved survey (None but for
+    buildings; occupancy "unknown" for a building never surveyed), and their region and parent.
+    Without `condition`, one subquery a building less (the downloads do not show it)."""
     with_plaques = Q(kind__in=list(KINDS_WITH_PLAQUES))
     building = Q(kind=Kind.BUILDING)
-    return queryset.select_related("region", "parent").annotate(
-        plaqued=Case(When(with_plaques, then=Exists(hanging_plaques(as_of))), default=None),
-        occupancy=Case(
+    state = {
+        "status_on_day": status_case(as_of),
+        "plaqued": Case(When(with_plaques, then=Exists(hanging_plaques(as_of))), default=None),
+        "occupancy": Case(
             When(building, then=Coalesce(latest_survey_field("occupancy", as_of), Value(UNKNOWN))),
             default=None,
         ),
-        condition=Case(When(building, then=latest_survey_field("condition", as_of)), default=None),
-    )
+    }
+    if condition:
+        state["condition"] = Case(
+            When(building, then=latest_survey_field("condition", as_of)), default=None
+        )
+    return queryset.select_related("region", "parent").annotate(**state)
 
 
 def page_records(ids: list[int], as_of: datetime.date) -> list[Record]:

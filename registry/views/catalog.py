@@ -4,6 +4,8 @@ The pages filter with the API's FilterSet (registry/filtersets.py) and read thro
 registry/selectors/records.py; a fixed number of queries per page, whatever the data.
 """
 
+import datetime
+
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F
 from django.db.models.functions import Floor
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from registry import record_downloads
 from registry.choices import KINDS_WITH_ARCHIVE, Kind, Level, Occupancy, Status
 from registry.filtersets import RecordFilterSet
 from registry.models import Region
@@ -47,7 +50,6 @@ def _query(request, **changes) -> str:
 
 def search_page(request):
     filterset = _filterset(request)
-    today = timezone.localdate()
     provinces = [
         (code, region_label(name, name_en))
         for code, name, name_en in Region.objects.filter(level="province").values_list(
@@ -58,10 +60,11 @@ def search_page(request):
     if not filterset.is_valid():
         return render(request, "catalog/search.html", context, status=400)
     queryset = filterset.qs
+    as_of = filterset.day  # the day the filters and the records' state are read on
     paginator = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     total = paginator.count
-    counts = selectors.facet_counts(queryset, today) if total <= FACET_MAX else None
+    counts = selectors.facet_counts(queryset, as_of) if total <= FACET_MAX else None
     facets = _facets(request, counts, provinces)
     region = filterset.form.cleaned_data.get("region")
     region_text = selectors.region_label(region) if region else ""
@@ -70,13 +73,17 @@ def search_page(request):
         at = 1 + next(i for i, f in enumerate(facets) if f["name"] == "province")
         facets.insert(at, _region_facet(request, queryset, region, region_text, counts is not None))
     context.update(
-        records=selectors.page_records(list(page.object_list), today),
+        records=selectors.page_records(list(page.object_list), as_of),
         page=page,
         total=total,
         facets=facets,
         facet_counts_shown=counts is not None,
         points_url=f"{reverse('catalog-points')}?{_query(request)}",
         page_query=_query(request),
+        downloads=[
+            (fmt, f"{reverse('catalog-download', args=[fmt])}?{_query(request, ordering=None)}")
+            for fmt in record_downloads.FORMATS
+        ],
         active=_active(request, filterset, region_text),
         ordering_options=[
             ("", _("编号")),
@@ -150,6 +157,8 @@ def _active(request, filterset, region_text: str) -> list[dict]:
             continue
         if name == "region":
             text = region_text  # names, never the code
+        elif isinstance(value, datetime.date):
+            text = value.isoformat()  # as the report writes its day
         elif isinstance(value, bool):
             text = _("已挂牌") if value else _("未挂牌")
         elif hasattr(field, "choices"):
@@ -160,6 +169,17 @@ def _active(request, filterset, region_text: str) -> list[dict]:
             {"label": field.label, "value": text, "remove": "?" + _query(request, **{name: None})}
         )
     return shown
+
+
+def download(request, fmt: str):
+    """The search's results as a file (registry/record_downloads.py); the page's throttle
+    counts it as one request (registry/throttling.py)."""
+    filterset = _filterset(request)
+    if not filterset.is_valid():
+        errors = filterset.form.errors.items()
+        message = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in errors)
+        return render(request, "bad_request.html", {"message": message}, status=400)
+    return record_downloads.response(filterset.qs, filterset.day, fmt)
 
 
 def map_points(request):
