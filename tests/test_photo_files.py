@@ -196,6 +196,7 @@ def test_the_public_selector_uses_the_same_rule(world):
 PRODUCTION_SHELL = """
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
+call_command("collectstatic", interactive=False, verbosity=0)  # as make serve: the 404 page's CSS
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from registry.models import Record, Survey
@@ -229,6 +230,7 @@ def test_make_serve_settings_serve_public_photos_and_hide_the_others(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "HERITAGE_MEDIA_ROOT": str(tmp_path / "media"),
         "HERITAGE_MEDIA_ACCEL_REDIRECT": "",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
     }
     result = manage("shell", "--no-imports", "-c", PRODUCTION_SHELL, **env)
     assert result.returncode == 0, result.stderr[-2000:]
