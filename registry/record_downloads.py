@@ -25,6 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from registry.choices import Kind, Level, Status
 from registry.models.records import status_on
+from registry.models.regions import english_wanted
 from registry.selectors import records as selectors
 from registry.spreadsheet import neutralise, text_cell
 
@@ -45,6 +46,7 @@ FIELDS = (
     "level",
     "region_id",
     "region__name",
+    "region__name_en",
     "designated_on",
     "revoked_on",
     "lat",
@@ -75,7 +77,13 @@ def columns() -> list[tuple[str, str]]:
 
 def rows(queryset, as_of: datetime.date) -> Iterator[dict]:
     """The records of `queryset` in code order with their state on `as_of`, one dict each,
-    read CHUNK at a time after the last code read."""
+    read CHUNK at a time after the last code read. Region names in the language active now:
+    a streamed body is written after the view has returned."""
+    english = english_wanted()
+    return _rows(queryset, as_of, english)
+
+
+def _rows(queryset, as_of: datetime.date, english: bool) -> Iterator[dict]:
     ordered = selectors.with_current_state(queryset.order_by("code"), as_of, condition=False)
     last = None
     while True:
@@ -84,7 +92,7 @@ def rows(queryset, as_of: datetime.date) -> Iterator[dict]:
         for row in batch:
             row["status"] = status_on(row["designated_on"], row["revoked_on"], as_of)
             row["region"] = row["region_id"]
-            row["region_name"] = row["region__name"]
+            row["region_name"] = (english and row["region__name_en"]) or row["region__name"]
             yield row
         if len(batch) < CHUNK:
             return

@@ -93,6 +93,9 @@ def test_csv_in_english(client, catalog):
         assert rows[0] == [header for _name, header in record_downloads.columns()]
         building = str(dict(__import__("registry.choices").choices.Kind.choices)["building"])
     assert rows[0][0] != "编号" and {r[3] for r in rows[1:]} == {building}
+    # Region names in the reader's language too (Region.name_en), the code beside them.
+    zhang = next(r for r in rows[1:] if r[0] == "JZ-B-0001")
+    assert zhang[5:7] == ["140728", "Pingyao County"]
 
 
 def test_xlsx_opens_with_openpyxl_and_keeps_text_as_text(client, catalog, small_chunks):
