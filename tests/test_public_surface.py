@@ -36,7 +36,13 @@ def test_regions_under_a_parent(client, django_assert_num_queries):
     with django_assert_num_queries(2):  # the parent checked, its children
         rows = client.get("/api/v1/regions/", {"parent": "140000"}).json()
     jinzhong = next(r for r in rows if r["code"] == "140700")
-    expected = {"code": "140700", "name": "晋中市", "level": "prefecture", "parent": "140000"}
+    expected = {
+        "code": "140700",
+        "name": "晋中市",
+        "name_en": "Jinzhong",
+        "level": "prefecture",
+        "parent": "140000",
+    }
     assert expected.items() <= jinzhong.items()
     assert len(rows) == 11 and all(r["parent"] == "140000" for r in rows)
     counties = client.get("/api/v1/regions/", {"parent": "140700"}).json()

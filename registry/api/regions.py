@@ -14,9 +14,6 @@ from rest_framework import serializers, viewsets
 from registry.models import Region
 from registry.regionscope import REGION_CODE_RE
 
-# An English name, once the model has one (another part of issue 13 adds it).
-HAS_NAME_EN = any(field.name == "name_en" for field in Region._meta.get_fields())
-
 
 class RegionListSerializer(serializers.ModelSerializer):
     level = serializers.CharField(help_text="province / prefecture / county")
@@ -26,7 +23,7 @@ class RegionListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Region
-        fields = ["code", "name", *(["name_en"] if HAS_NAME_EN else []), "level", "parent"]
+        fields = ["code", "name", "name_en", "level", "parent"]
 
 
 class RegionParentForm(forms.Form):
