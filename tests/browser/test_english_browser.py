@@ -79,7 +79,8 @@ def test_reports_and_record_pages_in_english(live_server, page, artifacts, regis
     page.locator("#record-map .point--here").hover()
     page.wait_for_selector(".leaflet-tooltip")
     assert page.locator(".leaflet-tooltip [lang='zh-Hans']").inner_text() == building.name
-    assert "Pingyao County" in page.locator(".facts").inner_text()
+    facts = page.locator("section[aria-labelledby=facts-title] dl.facts").inner_text()
+    assert "Pingyao County" in facts
     assert leaks(page.content(), record_data(registry_data)) == []
     page.screenshot(path=artifacts / "english-record.png", full_page=True)
 

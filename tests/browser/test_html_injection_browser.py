@@ -107,7 +107,7 @@ def test_record_page_tooltip_shows_the_name_as_text(live_server, hostile, artifa
             page.screenshot(path=artifacts / "xss-record-tooltip.png")
         assert page.locator("h1").inner_text() == name
         assert page.locator(".record__en").inner_text() == name_en
-        assert address in page.locator("dl.facts").inner_text()
+        assert address in page.locator("section[aria-labelledby=facts-title] dl.facts").inner_text()
         assert name in page.locator("#record-map").get_attribute("aria-label")
         assert page.title().startswith(name)
         assert_nothing_ran(page)
