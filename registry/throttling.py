@@ -73,6 +73,26 @@ class AnonRateThrottle(throttling.AnonRateThrottle):
         return self.wait_seconds
 
 
+class DownloadRateThrottle(AnonRateThrottle):
+    """A second, tighter allowance for the catalog's downloads (registry/record_downloads.py),
+    the heaviest request an anonymous visitor can make: a whole-catalog file holds a worker and a
+    database connection for tens of seconds, so the page rate (600/minute) would let three
+    visitors occupy every worker. Signed-in users are not counted. HERITAGE_DOWNLOAD_RATE."""
+
+    scope = "downloads"
+
+
+def download_allowed(request):
+    """None, or the 429 page for an anonymous visitor past the downloads' allowance (the page
+    downloads; the API's action names DownloadRateThrottle among its throttles)."""
+    throttle = DownloadRateThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    seconds = math.ceil(throttle.wait())
+    message = _("下载过于频繁。请在 %(seconds)s 秒后重试。") % {"seconds": seconds}
+    return too_many_requests(request, message, seconds)
+
+
 class PageThrottleMiddleware:
     """The anonymous rate for every view DRF does not throttle itself: a 429 page (in the
     visitor's language) with Retry-After."""

@@ -38,7 +38,11 @@ os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(ARTIFACTS / "hypothesi
 def api_schema(db, monkeypatch):
     from heritage.wsgi import application
 
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "1000000/minute"})
+    monkeypatch.setattr(
+        AnonRateThrottle,
+        "THROTTLE_RATES",
+        {"anon": "1000000/minute", "downloads": "1000000/minute"},
+    )
     # As Django's test client does: a request's end must not close the connection that holds
     # the test's transaction (it would, being inside an atomic block with autocommit off).
     request_started.disconnect(close_old_connections)

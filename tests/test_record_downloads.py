@@ -190,8 +190,40 @@ def test_downloads_spend_the_anonymous_allowance(client, catalog, monkeypatch):
     from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
     monkeypatch.setattr(SimpleRateThrottle, "timer", staticmethod(lambda: 1_000_000.0))
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    rates = {"anon": "2/minute", "downloads": "100/hour"}
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", rates)
     assert client.get("/search/csv/").status_code == 200
     assert client.get(f"{API}?format=geojson").status_code == 200
     assert client.get("/search/xlsx/").status_code == 429
     assert client.get(f"{API}?format=csv").status_code == 429
+
+
+def test_downloads_have_an_allowance_of_their_own(client, catalog, monkeypatch, django_user_model):
+    """The heaviest anonymous request: a tighter count than pages (HERITAGE_DOWNLOAD_RATE), one
+    count for the page's and the API's downloads; pages stay available; staff are not counted."""
+    from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "timer", staticmethod(lambda: 1_000_000.0))
+    rates = {"anon": "600/minute", "downloads": "2/hour"}
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", rates)
+    assert client.get("/search/csv/").status_code == 200
+    assert client.get(f"{API}?format=geojson").status_code == 200
+    refused = client.get("/search/xlsx/")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert client.get(f"{API}?format=csv").status_code == 429
+    assert client.get("/").status_code == 200
+    assert client.get(API.replace("download/", "")).status_code == 200
+    client.force_login(django_user_model.objects.create_user("officer", is_staff=True))
+    assert client.get("/search/csv/").status_code == 200
+
+
+def test_a_control_character_in_a_name_does_not_break_the_xlsx(client, catalog):
+    """Only NUL is refused in text; XML 1.0 cannot hold the other C0 controls, and openpyxl
+    would raise once most of the file had been built. They read as U+FFFD in the sheet."""
+    from registry.models import Record
+
+    Record.objects.filter(code="JZ-B-0001").update(name="张氏\x1b宗祠")
+    response = client.get("/search/xlsx/?kind=building")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(body(response))).active.iter_rows(values_only=True))
+    assert "张氏\ufffd宗祠" in {row[1] for row in rows}

@@ -249,7 +249,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # DRF's anonymous throttle with our client address and an atomic counter; the pages share it.
     "DEFAULT_THROTTLE_CLASSES": ["registry.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("HERITAGE_ANON_RATE", "600/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("HERITAGE_ANON_RATE", "600/minute"),
+        "downloads": os.environ.get("HERITAGE_DOWNLOAD_RATE", "30/hour"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {

@@ -30,6 +30,7 @@ from registry.filtersets import RecordFilterSet
 from registry.models import Photo, Plaque, Record, RecordDocument, Region, Survey
 from registry.public_url import public_url
 from registry.selectors import records as selectors
+from registry.throttling import AnonRateThrottle, DownloadRateThrottle
 
 CODE_REGEX = RECORD_CODE_PATTERN
 
@@ -352,6 +353,7 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         url_path="download",
         renderer_classes=[CSVRenderer, XLSXRenderer, GeoJSONRenderer],
         pagination_class=None,
+        throttle_classes=[AnonRateThrottle, DownloadRateThrottle],
     )
     def download(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())

@@ -22,6 +22,7 @@ from registry.filtersets import RecordFilterSet
 from registry.models import Region
 from registry.models.regions import region_label
 from registry.selectors import records as selectors
+from registry.throttling import download_allowed
 
 PAGE_SIZE = 20
 # Counting every facet reads every matching record (and its plaques and surveys): beyond this
@@ -173,7 +174,10 @@ def _active(request, filterset, region_text: str) -> list[dict]:
 
 def download(request, fmt: str):
     """The search's results as a file (registry/record_downloads.py); the page's throttle
-    counts it as one request (registry/throttling.py)."""
+    counts it as one request, and the downloads' own allowance too (registry/throttling.py)."""
+    refused = download_allowed(request)
+    if refused is not None:
+        return refused
     filterset = _filterset(request)
     if not filterset.is_valid():
         errors = filterset.form.errors.items()
