@@ -423,3 +423,12 @@ def test_behind_nginx_the_rule_and_the_headers_stay_here(client, settings):
     assert public["Content-Disposition"].startswith("attachment")
     assert public["Content-Security-Policy"] == "sandbox"
     assert client.get(world["private_pdf"].file.url).status_code == 404
+
+
+def test_a_download_name_keeps_no_format_characters():
+    """A right-to-left override in a title would show 'a\u202egpj.exe.pdf' as 'afdp.exe.jpg'."""
+    from registry.views.media import download_name
+
+    assert download_name("a\u202egpj.exe") == "agpj.exe"
+    assert download_name("批复/文件\\一") == "批复_文件_一"
+    assert download_name("\u200b\u2066") == "document"

@@ -21,6 +21,7 @@ answer is empty and nginx sends the file (README "Production"); otherwise it is 
 """
 
 import posixpath
+import unicodedata
 from urllib.parse import quote
 
 from django.conf import settings
@@ -84,8 +85,7 @@ def document_file(request, name: str):
     extension = posixpath.splitext(document.file.name)[1].lower()
     inline = INLINE_TYPES.get(extension) == document.content_type
     response["Content-Type"] = document.content_type
-    # The title names the download (the stored name is a hash); path separators are not kept.
-    filename = document.title.replace("/", "_").replace("\\", "_") + extension
+    filename = download_name(document.title) + extension
     response["Content-Disposition"] = content_disposition_header(not inline, filename)
     response["X-Content-Type-Options"] = "nosniff"
     if not inline:
@@ -104,3 +104,11 @@ def _file_response(field) -> HttpResponse:
         return FileResponse(field.storage.open(field.name, "rb"))
     except FileNotFoundError:
         raise Http404 from None
+
+
+def download_name(title: str) -> str:
+    """The title as a download's name (the stored name is a hash): no path separators, and no
+    format characters (Unicode category Cf: a right-to-left override in 'a\u202egpj.exe' would
+    show the name as 'aexe.jpg' beside the real extension appended after it)."""
+    kept = "".join(c for c in title if unicodedata.category(c) != "Cf")
+    return kept.replace("/", "_").replace("\\", "_").strip() or "document"
