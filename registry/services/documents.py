@@ -271,13 +271,15 @@ def _active_message() -> str:
 def _names_active(syntax: bytes, budget: list[int], names: re.Pattern = ACTIVE) -> bool:
     if names.search(syntax):
         return True
-    for escaped in ESCAPED_NAME.finditer(syntax):
+    escaped = []
+    for name in ESCAPED_NAME.finditer(syntax):
         budget[1] -= 1
         if budget[1] < 0:
             raise ValidationError(_("PDF 结构过于复杂，无法检查。"))
-        if ACTIVE.fullmatch(_unescaped(escaped[0])):
-            return True
-    return False
+        escaped.append(name[0])
+    # Decoded all at once (one call, not one per name), each followed by a space: a name that
+    # decodes to an active one, or to one followed by a delimiter (#20, #2F), is found.
+    return bool(escaped) and bool(ACTIVE.search(_unescaped(b" ".join(escaped) + b" ")))
 
 
 def _unescaped(raw: bytes) -> bytes:
