@@ -16,8 +16,9 @@ What is stored:
 MAX_BYTES bounds what one upload costs: the declared size is checked before a byte is read,
 and no more than MAX_BYTES + 1 bytes are ever read (Django keeps an upload above 2.5 MB in a
 temporary file, not in memory). The PDF check reads the file's syntax once, inflating only
-its object streams (within MAX_INFLATED); pypdf then reads its cross-reference tables and page
-tree, once the file lists no more than MAX_OBJECTS objects.
+its object streams (within MAX_INFLATED) and refusing a file with more than MAX_TOKENS strings,
+comments and escaped names (a 20 MB hostile file is refused in about 1.5 s); pypdf then reads
+its cross-reference tables and page tree, once the file lists no more than MAX_OBJECTS objects.
 """
 
 import hashlib
