@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             name="public",
             field=models.BooleanField(
                 default=False,
-                help_text="公开后，任何人都可以在保护对象页面和接口中看到这张照片。",
+                help_text="公开后（现场调查的照片须待调查通过），任何人都可以在保护对象页面和接口中看到这张照片。",
                 verbose_name="公开",
             ),
         ),

@@ -40,7 +40,9 @@ class Photo(models.Model):
     public = models.BooleanField(
         _("公开"),
         default=False,
-        help_text=_("公开后，任何人都可以在保护对象页面和接口中看到这张照片。"),
+        help_text=_(
+            "公开后（现场调查的照片须待调查通过），任何人都可以在保护对象页面和接口中看到这张照片。"
+        ),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
