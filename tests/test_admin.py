@@ -177,3 +177,31 @@ def test_a_registrar_publishes_a_photo_on_the_records_page(client, photo_world, 
     response = client.post(url, {**data, "record_photos-0-public": "on"})
     assert response.status_code == 302, response.context and response.context.get("errors")
     assert Photo.objects.get(pk=photo.pk).public
+
+
+def test_a_reviewer_sees_a_surveys_photo_mark_read_only_and_a_link_to_publish(
+    client, photo_world, building
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from registry.models import Survey
+    from registry.services import photos
+    from tests.workflow_builders import jpeg_bytes
+
+    survey = Survey.objects.create(
+        building=building, surveyed_on="2024-01-01", occupancy="in_use",
+        created_by=photo_world["surveyor"],
+    )  # fmt: skip
+    upload = SimpleUploadedFile("p.jpg", jpeg_bytes(color=(1, 2, 3)), content_type="image/jpeg")
+    shot = photos.photo_attach(user=photo_world["surveyor"], upload=upload, survey=survey)
+    client.force_login(photo_world["reviewer"])
+    # The reviewer may not save a survey (only approve it): the mark is not a field there...
+    html = client.get(reverse("admin:registry_survey_change", args=[survey.pk])).content.decode()
+    assert "survey_photos-0-public" not in html
+    # ...but the photo's own page, linked from the row, is where it is set.
+    assert reverse("admin:registry_photo_change", args=[shot.pk]) in html
+    # A registrar on the record's page: the same photo's mark is editable there.
+    client.force_login(photo_world["registrar"])
+    html = client.get(reverse("admin:registry_record_change", args=[building.pk])).content.decode()
+    # The record's photos, its surveys' included: its own (0), then the survey's (1).
+    assert 'name="record_photos-1-public"' in html

@@ -93,7 +93,10 @@ class StoredPhotoInline(RestrictedAdminMixin, admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return may_publish(request.user, obj)
+        # Saved with its page only: a reviewer, who may not save a record or a survey, gets
+        # the mark read-only here and sets it on the photo's own page (the change link).
+        page_saves = obj is None or permissions.can(request.user, permissions.CHANGE, obj)
+        return may_publish(request.user, obj) and page_saves
 
     def get_readonly_fields(self, request, obj=None):
         if self.has_change_permission(request, obj):
