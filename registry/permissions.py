@@ -10,12 +10,13 @@ an action outside the role is refused (403).
 
 Actions: view, add, change; submit (a surveyor sends their survey for review); approve (a
 reviewer approves or rejects a submitted survey); designate (a registrar designates and
-revokes records). Nothing is ever deleted through the admin.
+revokes records); publish (a reviewer or registrar marks a photo public, or not). Nothing is
+ever deleted through the admin.
 
-Photos are also seen outside the admin (their files at /media/, registry/views/media.py): a
-record's own photos and those of its approved surveys by everyone, the rest only as `restrict`
-allows (`visible_photos`). Documents likewise: the public ones (marked so, not withdrawn) by
-everyone, the rest as `restrict` allows (`visible_documents`).
+Photos are also seen outside the admin (their files at /media/, registry/views/media.py): those
+marked public, of the record itself or of an approved survey, by everyone, the rest only as
+`restrict` allows (`visible_photos`). Documents likewise: the public ones (marked so, not
+withdrawn) by everyone, the rest as `restrict` allows (`visible_documents`).
 """
 
 from django.db.models import Model, Q, QuerySet
@@ -25,8 +26,8 @@ from registry.regionscope import region_q, scope_range
 
 SURVEYOR, REVIEWER, REGISTRAR = "surveyor", "reviewer", "registrar"
 ROLES = (SURVEYOR, REVIEWER, REGISTRAR)
-VIEW, ADD, CHANGE, SUBMIT, APPROVE, DESIGNATE = (
-    "view", "add", "change", "submit", "approve", "designate",
+VIEW, ADD, CHANGE, SUBMIT, APPROVE, DESIGNATE, PUBLISH = (
+    "view", "add", "change", "submit", "approve", "designate", "publish",
 )  # fmt: skip
 
 # model_name -> role -> actions. Surveyors enter facts (records' descriptions, plaques,
@@ -47,10 +48,12 @@ RULES: dict[str, dict[str, frozenset[str]]] = {
         REVIEWER: frozenset({VIEW, APPROVE}),
         REGISTRAR: frozenset({VIEW}),
     },
+    # Photos are never changed, only published or not: by those who judge what the public
+    # sees (reviewers, registrars), never by the surveyor who took them.
     "photo": {
         SURVEYOR: frozenset({VIEW, ADD}),
-        REVIEWER: frozenset({VIEW}),
-        REGISTRAR: frozenset({VIEW, ADD}),
+        REVIEWER: frozenset({VIEW, PUBLISH}),
+        REGISTRAR: frozenset({VIEW, ADD, PUBLISH}),
     },
     # Documents as photos, and changed too: published, unpublished or withdrawn (never deleted).
     "recorddocument": {
@@ -82,10 +85,11 @@ REGISTRAR_RECORD_FIELDS = (
 EDITABLE_SURVEY_STATES = (SurveyState.DRAFT, SurveyState.REJECTED)
 
 
-# The photos anyone may see: a record's own and those of its approved surveys (the public
-# catalog shows every record). Those of draft, submitted and rejected surveys are still under
-# review: only staff who may view the record's photos see them.
-PUBLIC_PHOTO = Q(survey__isnull=True) | Q(survey__state=SurveyState.APPROVED)
+# The photos anyone may see: those marked public (Photo.public, off for a new upload; set by
+# whoever may PUBLISH), of the record itself or of an approved survey. A survey's photo still
+# under review (draft, submitted, rejected survey) stays hidden even if marked. Everything
+# else: only staff who may view the record's photos see it.
+PUBLIC_PHOTO = Q(public=True) & (Q(survey__isnull=True) | Q(survey__state=SurveyState.APPROVED))
 # The documents anyone may see: those marked public and not withdrawn. A plan or a drawing is
 # not public until someone who may change it says so (RecordDocument.public defaults off).
 PUBLIC_DOCUMENT = Q(public=True, withdrawn_at__isnull=True)

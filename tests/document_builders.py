@@ -38,8 +38,8 @@ def upload(data: bytes, name: str = "file.pdf", content_type: str = "application
 def media_world() -> dict:
     """A designated building in 140728 (Pingyao, Shanxi) with photos of every kind and state:
     its own, of an approved survey, and of a submitted, a rejected and a draft survey; and
-    documents: a public PDF, a private PDF, a withdrawn one and a public image. A surveyor
-    of Shanxi (who uploaded everything) and one of Beijing."""
+    documents: a public PDF, a private PDF, a withdrawn one and a public image. Every photo is
+    marked public. A surveyor of Shanxi (who uploaded everything) and one of Beijing."""
     import datetime
 
     from registry.models import Record, Survey
@@ -69,6 +69,11 @@ def media_world() -> dict:
             user=local, upload=image, record=None if survey else building, survey=survey,
             caption={"own": "正立面", "approved": "院落"}.get(which, f"{which} 照片"),
         )  # fmt: skip
+    # Every photo marked public by a reviewer (Photo.public): those of surveys not approved
+    # stay hidden all the same (permissions.PUBLIC_PHOTO).
+    reviewer = user("reviewer", "reviewer", regions=("140000",), password=None)
+    for which in colors:
+        world[which] = photos.photo_publish(user=reviewer, photo=world[which], public=True)
     for state, survey in surveys.items():
         Survey.objects.filter(pk=survey.pk).update(state=state)
     docs = {

@@ -110,3 +110,98 @@ def test_a_user_whose_work_is_on_record_cannot_be_deleted(admin_client, building
         "action": "delete_selected", "_selected_action": [reviewer.pk], "post": "yes"})  # fmt: skip
     assert action.status_code == 200 and action.context["protected"]
     assert User.objects.filter(pk=reviewer.pk).exists()
+
+
+@pytest.fixture
+def photo_world(building, settings, tmp_path):
+    """A surveyor's photo of the building (not public: new uploads never are); a reviewer and a
+    registrar of its region, and the surveyor."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from registry.services import photos
+    from tests.workflow_builders import jpeg_bytes, user
+
+    settings.MEDIA_ROOT = tmp_path
+    people = {r: user(r, r, regions=("140000",), password=None) for r in
+              ("surveyor", "reviewer", "registrar")}  # fmt: skip
+    upload = SimpleUploadedFile("p.jpg", jpeg_bytes(), content_type="image/jpeg")
+    photo = photos.photo_attach(user=people["surveyor"], upload=upload, record=building)
+    return {"photo": photo, **people}
+
+
+def test_a_reviewer_publishes_a_photo_on_its_page_and_it_is_logged(client, photo_world):
+    from registry.models import ChangeLog, Photo
+    from tests.admin_forms import change_form
+
+    photo = photo_world["photo"]
+    client.force_login(photo_world["reviewer"])
+    url = reverse("admin:registry_photo_change", args=[photo.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="public"' in page.content.decode()
+    data = change_form(page)
+    assert "public" not in data and "caption" not in data  # only the mark is a field
+    response = client.post(url, {**data, "public": "on", "caption": "改了"})
+    assert response.status_code == 302
+    stored = Photo.objects.get(pk=photo.pk)
+    assert stored.public and stored.caption == ""  # nothing else of a photo changes
+    entry = ChangeLog.objects.filter(action="change").latest("id")
+    assert entry.user == photo_world["reviewer"] and entry.after["public"] is True
+
+
+def test_a_surveyor_cannot_publish_a_photo(client, photo_world, building):
+    from registry.models import Photo
+
+    photo = photo_world["photo"]
+    client.force_login(photo_world["surveyor"])
+    url = reverse("admin:registry_photo_change", args=[photo.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="public"' not in page.content.decode()
+    assert client.post(url, {"public": "on"}).status_code == 403
+    # On the record's page (which a surveyor may save) the stored photos' mark is read-only.
+    record_page = client.get(reverse("admin:registry_record_change", args=[building.pk]))
+    html = record_page.content.decode()
+    assert "record_photos-0-public" not in html
+    assert not Photo.objects.get(pk=photo.pk).public
+
+
+def test_a_registrar_publishes_a_photo_on_the_records_page(client, photo_world, building):
+    from registry.models import Photo
+    from tests.admin_forms import change_form
+
+    photo = photo_world["photo"]
+    client.force_login(photo_world["registrar"])
+    url = reverse("admin:registry_record_change", args=[building.pk])
+    data = change_form(client.get(url))
+    # The stored photos' inline comes first: its prefix is the plain one (the uploads' is -2).
+    assert data["record_photos-0-id"] == str(photo.pk)
+    response = client.post(url, {**data, "record_photos-0-public": "on"})
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    assert Photo.objects.get(pk=photo.pk).public
+
+
+def test_a_reviewer_sees_a_surveys_photo_mark_read_only_and_a_link_to_publish(
+    client, photo_world, building
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from registry.models import Survey
+    from registry.services import photos
+    from tests.workflow_builders import jpeg_bytes
+
+    survey = Survey.objects.create(
+        building=building, surveyed_on="2024-01-01", occupancy="in_use",
+        created_by=photo_world["surveyor"],
+    )  # fmt: skip
+    upload = SimpleUploadedFile("p.jpg", jpeg_bytes(color=(1, 2, 3)), content_type="image/jpeg")
+    shot = photos.photo_attach(user=photo_world["surveyor"], upload=upload, survey=survey)
+    client.force_login(photo_world["reviewer"])
+    # The reviewer may not save a survey (only approve it): the mark is not a field there...
+    html = client.get(reverse("admin:registry_survey_change", args=[survey.pk])).content.decode()
+    assert "survey_photos-0-public" not in html
+    # ...but the photo's own page, linked from the row, is where it is set.
+    assert reverse("admin:registry_photo_change", args=[shot.pk]) in html
+    # A registrar on the record's page: the same photo's mark is editable there.
+    client.force_login(photo_world["registrar"])
+    html = client.get(reverse("admin:registry_record_change", args=[building.pk])).content.decode()
+    # The record's photos, its surveys' included: its own (0), then the survey's (1).
+    assert 'name="record_photos-1-public"' in html

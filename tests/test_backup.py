@@ -168,8 +168,9 @@ def test_photos_round_trip_with_their_files(registry, tmp_path, settings):
             (settings.MEDIA_ROOT / name).parent.mkdir(parents=True, exist_ok=True)
             (settings.MEDIA_ROOT / name).write_bytes(os.urandom(2048))
             files[field] = name
-        Photo.objects.create(record=record, width=10, height=10, **files)
+        Photo.objects.create(record=record, width=10, height=10, public=i == 0, **files)
     sums = {n: backup_service._sha256(settings.MEDIA_ROOT / n) for n in _media_names(Photo)}
+    marks = dict(Photo.objects.values_list("image", "public"))
     call_command("backup_heritage", str(tmp_path / "b"), stdout=io.StringIO())
     Photo.objects.all().delete()
     empty_the_registry()
@@ -177,6 +178,48 @@ def test_photos_round_trip_with_their_files(registry, tmp_path, settings):
     call_command("restore_heritage", str(tmp_path / "b"), stdout=io.StringIO())
     assert {n: backup_service._sha256(settings.MEDIA_ROOT / n) for n in sums} == sums
     assert Photo.objects.count() == 2
+    assert dict(Photo.objects.values_list("image", "public")) == marks  # one public, one not
+
+
+def test_a_backup_from_before_photo_public_restores_what_was_public(
+    registry, tmp_path, settings, key
+):
+    """Rows of a backup made before Photo.public (0020) lack the field: the photos the old rule
+    showed (a record's own, an approved survey's) come back public, the others hidden."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    building = Record.objects.filter(kind="building").first()
+    submitted = Survey.objects.create(building=building, surveyed_on=datetime.date(2024, 3, 1),
+                                      occupancy="vacant", state="submitted")  # fmt: skip
+    for i, survey in enumerate((None, submitted)):
+        files = {}
+        for field in backup_service._file_fields(Photo):
+            name = f"photos/2025/01/{field}-{i}.jpg"
+            (settings.MEDIA_ROOT / name).parent.mkdir(parents=True, exist_ok=True)
+            (settings.MEDIA_ROOT / name).write_bytes(os.urandom(2048))
+            files[field] = name
+        Photo.objects.create(record=building, survey=survey, width=10, height=10, **files)
+    call_command("backup_heritage", str(tmp_path / "b"), stdout=io.StringIO())
+    data, manifest_path = tmp_path / "b" / "data.jsonl", tmp_path / "b" / "manifest.json"
+    rows_ = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines()]
+    for row in rows_:
+        if row["model"] == "registry.photo":
+            del row["fields"]["public"]  # as the code before 0020 wrote it
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows_), encoding="utf-8")
+    manifest = json.loads(manifest_path.read_text())
+    manifest["files"]["data.jsonl"] = {
+        "sha256": backup_service._sha256(data),
+        "size": data.stat().st_size,
+    }
+    manifest_path.write_text(json.dumps(manifest))
+    (tmp_path / "b" / SIGNATURE).write_text(
+        signature(manifest_path.read_bytes(), key.encode()) + "\n"
+    )
+    Photo.objects.all().delete()
+    empty_the_registry()
+    settings.MEDIA_ROOT = tmp_path / "media2"
+    call_command("restore_heritage", str(tmp_path / "b"), stdout=io.StringIO())
+    marks = dict(Photo.objects.values_list("survey__state", "public"))
+    assert marks == {None: True, "submitted": False}
 
 
 def test_documents_round_trip_with_their_files(registry, tmp_path, settings):

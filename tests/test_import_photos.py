@@ -39,20 +39,31 @@ def migrated_rows():
 
 @pytest.fixture
 def photo(tmp_path):
-    """B1 with its approved survey of 2019-01-01, and a photo of that survey."""
+    """B1 with its approved survey of 2019-01-01, and a photo of that survey, marked public."""
     ok, _, err = run_import(write(tmp_path, jsonl(
         city(), district(), building(surveys=[VACANT_2019])), "a.jsonl"))  # fmt: skip
     assert ok, err
     survey = Survey.objects.get(building__code="B1", surveyed_on="2019-01-01")
     upload = SimpleUploadedFile("门楼.jpg", jpeg_bytes(), content_type="image/jpeg")
-    return photos.photo_attach(
+    shot = photos.photo_attach(
         user=user("s", "surveyor", password=None), upload=upload, survey=survey, caption="门楼"
     )
+    reviewer = user("r", "reviewer", password=None)
+    return photos.photo_publish(user=reviewer, photo=shot, public=True)
 
 
 def _files(photo: Photo) -> tuple[bytes, bytes]:
     with photo.image.open("rb") as image, photo.thumbnail.open("rb") as thumb:
         return image.read(), thumb.read()
+
+
+def test_a_detached_photo_not_marked_public_stays_hidden(tmp_path, photo):
+    photos.photo_publish(user=user("r2", "reviewer", password=None), photo=photo, public=False)
+    ok, _, err = run_import(write(tmp_path, jsonl(building(surveys=[IN_USE_2021])), "b.jsonl"))
+    assert ok, err
+    photo.refresh_from_db()
+    assert photo.survey is None and not photo.public  # a record's photo now, still unmarked
+    assert list(photos_for(photo.record)) == []
 
 
 def test_replacing_a_survey_keeps_its_photo_on_the_building(tmp_path, photo):
@@ -67,6 +78,7 @@ def test_replacing_a_survey_keeps_its_photo_on_the_building(tmp_path, photo):
     assert photo.survey is None and photo.record == Record.objects.get(code="B1")
     assert (photo.caption, _files(photo)) == ("门楼", files), "the photo and its files are kept"
     assert list(photos_for(photo.record)) == [photo], "public before (approved), public still"
+    assert photo.public
 
     entry = ChangeLog.objects.filter(object_type="registry.photo", object_id=photo.pk).latest("id")
     assert entry.action == "import" and entry.record_id == photo.record_id

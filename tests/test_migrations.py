@@ -138,3 +138,37 @@ def test_the_services_index_is_the_one_the_migrations_made():
         cur.execute(search_index.create_index_sql())
         cur.execute(made, [GIN])
         assert cur.fetchone()[0] == migrated
+
+
+def test_0020_marks_public_the_photos_the_old_rule_showed(settings, tmp_path):
+    """0020's data step: a record's own photos and approved surveys' were public before
+    Photo.public; they are marked so, nothing visible disappears. The rest stay hidden."""
+    from django.apps import apps
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from registry.models import Photo, Survey
+    from registry.services import photos
+    from tests.workflow_builders import jpeg_bytes, user
+
+    settings.MEDIA_ROOT = tmp_path
+    step = importlib.import_module("registry.migrations.0020_photo_public").mark_public
+    building = Record.objects.create(code="B1", kind="building", name="张氏宗祠",
+                                     level="provincial", region_id="140728",
+                                     designated_on="2010-01-01")  # fmt: skip
+    local = user("local", "surveyor", regions=("140000",), password=None)
+    shots = {}
+    for n, state in enumerate((None, "approved", "submitted", "rejected", "draft"), start=1):
+        survey = state and Survey.objects.create(
+            building=building, surveyed_on=datetime.date(2024, n, 1), occupancy="in_use",
+            created_by=local,
+        )  # fmt: skip
+        upload = SimpleUploadedFile("p.jpg", jpeg_bytes(color=(n, n, n)), content_type="image/jpeg")
+        shots[state] = photos.photo_attach(
+            user=local, upload=upload, record=building, survey=survey or None
+        )
+        if survey:
+            Survey.objects.filter(pk=survey.pk).update(state=state)
+    assert not Photo.objects.filter(public=True).exists()
+    step(apps, None)
+    public = set(Photo.objects.filter(public=True))
+    assert public == {shots[None], shots["approved"]}

@@ -24,7 +24,7 @@ MAY_CHANGE = {
     "record": {"surveyor", "registrar", "superuser"},
     "plaque": {"surveyor", "registrar", "superuser"},
     "survey": {"surveyor", "superuser"},  # a draft, by its own surveyor
-    "photo": set(),
+    "photo": {"reviewer", "registrar", "superuser"},  # its public mark only (PUBLISH)
     "changelog": set(),
     "region": set(),
 }

@@ -29,7 +29,7 @@ def _upload(color):
 @pytest.fixture
 def world():
     """A building in 140728 (Shanxi) with its own photo, a photo of an approved survey and one of
-    a submitted survey; surveyors of Shanxi and of Beijing."""
+    a submitted survey, all marked public; surveyors of Shanxi and of Beijing, a reviewer."""
     building = Record.objects.create(code="B1", kind="building", name="张氏宗祠",
                                      level="provincial", region_id="140728",
                                      designated_on="2010-01-01")  # fmt: skip
@@ -44,9 +44,13 @@ def world():
         "approved": photos.photo_attach(user=local, upload=_upload((0, 200, 0)), survey=approved),
         "submitted": photos.photo_attach(user=local, upload=_upload((0, 0, 200)), survey=submitted),
     }
+    # Marked public by a reviewer, all three: the submitted survey's stays hidden regardless.
+    reviewer = user("reviewer", "reviewer", regions=("140000",), password=None)
+    for name, photo in shots.items():
+        shots[name] = photos.photo_publish(user=reviewer, photo=photo, public=True)
     Survey.objects.filter(pk=approved.pk).update(state="approved")
     Survey.objects.filter(pk=submitted.pk).update(state="submitted")
-    return {"local": local, "far": far, **shots}
+    return {"local": local, "far": far, "reviewer": reviewer, **shots}
 
 
 def _get(client, url, person=None):
@@ -187,6 +191,25 @@ def test_the_admin_links_to_files_it_may_show(client, world):
         assert client.get(world[name].thumbnail.url).status_code == 200
 
 
+def test_a_new_upload_is_not_found_until_a_reviewer_publishes_it(client, world):
+    from registry.models import Record
+
+    building = Record.objects.get(code="B1")
+    fresh = photos.photo_attach(user=world["local"], upload=_upload((9, 9, 9)), record=building)
+    assert not fresh.public
+    for url in (fresh.image.url, fresh.thumbnail.url):
+        assert _get(client, url).status_code == 404
+        assert _get(client, url, world["local"]).status_code == 200  # staff of its region
+        client.logout()
+    photos.photo_publish(user=world["reviewer"], photo=fresh, public=True)
+    for url in (fresh.image.url, fresh.thumbnail.url):
+        response = _get(client, url)
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "public, max-age=3600"  # it may be unpublished
+    photos.photo_publish(user=world["reviewer"], photo=fresh, public=False)
+    assert _get(client, fresh.image.url).status_code == 404
+
+
 def test_the_public_selector_uses_the_same_rule(world):
     from registry.selectors.photos import photos_for
 
@@ -211,6 +234,8 @@ def attach(**where):
     upload = SimpleUploadedFile("p.jpg", jpeg_bytes(), content_type="image/jpeg")
     return photos.photo_attach(user=root, upload=upload, **where)
 public, private = attach(record=building), attach(survey=survey)
+for photo in (public, private):  # marked public: the submitted survey's stays hidden
+    photos.photo_publish(user=root, photo=photo, public=True)
 for photo in (public, private):
     answer = Client().get(photo.image.url, secure=True)
     body = b"".join(answer.streaming_content) if answer.status_code == 200 else b""

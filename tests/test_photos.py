@@ -1,5 +1,6 @@
 """Photo uploads: real images only, limits against bombs, EXIF stripped, capture day kept,
-orientation applied, thumbnail made once; the public selector shows approved work only."""
+orientation applied, thumbnail made once; the public selector shows only photos marked public
+(by a reviewer or registrar, never by the surveyor) of a record or an approved survey."""
 
 import io
 
@@ -96,16 +97,48 @@ def test_too_many_bytes_refused(monkeypatch):
         photos.prepare(_upload(jpeg_bytes(size=(400, 400), color=(1, 2, 3)) + b"\0" * 2000))
 
 
-def test_public_selector_only_shows_approved_survey_photos(building):
-    surveyor = user("s", "surveyor")
+def test_public_selector_only_shows_photos_marked_public_of_approved_work(building):
+    surveyor, reviewer = user("s", "surveyor"), user("r", "reviewer")
     draft = Survey.objects.create(building=building, surveyed_on="2024-01-01",
                                   occupancy="in_use", created_by=surveyor)  # fmt: skip
     own = photos.photo_attach(user=surveyor, upload=_upload(jpeg_bytes()), record=building)
     pending = photos.photo_attach(user=surveyor, upload=_upload(jpeg_bytes()), survey=draft)
     assert pending.record == building
+    assert not own.public and not pending.public  # a new upload is never public at once
+    assert list(photos_for(building)) == []
+    photos.photo_publish(user=reviewer, photo=own, public=True)
     assert list(photos_for(building)) == [own]
+    # An approved survey's photo needs the mark too; marked, it waits for the approval.
     Survey.objects.filter(pk=draft.pk).update(state="approved")
+    assert list(photos_for(building)) == [own]
+    photos.photo_publish(user=reviewer, photo=pending, public=True)
     assert set(photos_for(building)) == {own, pending}
+    Survey.objects.filter(pk=draft.pk).update(state="submitted")
+    assert list(photos_for(building)) == [own]
+
+
+def test_reviewers_and_registrars_publish_surveyors_may_not(building):
+    from django.core.exceptions import PermissionDenied
+
+    from registry.models import ChangeLog, Photo
+
+    surveyor = user("s", "surveyor")
+    photo = photos.photo_attach(user=surveyor, upload=_upload(jpeg_bytes()), record=building)
+    for refused in (surveyor, user("far", "reviewer", regions=("110000",), password=None)):
+        with pytest.raises(PermissionDenied):
+            photos.photo_publish(user=refused, photo=photo, public=True)
+    assert not Photo.objects.get(pk=photo.pk).public
+    before = ChangeLog.objects.count()
+    photos.photo_publish(user=user("g", "registrar", password=None), photo=photo, public=True)
+    assert Photo.objects.get(pk=photo.pk).public
+    # Again public: no change, nothing logged.
+    photos.photo_publish(user=user("r", "reviewer", password=None), photo=photo, public=True)
+    photos.photo_publish(user=user("r2", "reviewer", password=None), photo=photo, public=False)
+    assert not Photo.objects.get(pk=photo.pk).public
+    entries = list(ChangeLog.objects.order_by("id")[before:])
+    assert [e.action for e in entries] == ["change", "change"]
+    assert (entries[0].before["public"], entries[0].after["public"]) == (False, True)
+    assert entries[1].user.username == "r2" and entries[1].after["public"] is False
 
 
 def test_a_surveyor_of_another_region_may_not_attach(building):

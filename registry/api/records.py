@@ -244,7 +244,7 @@ class PublicFileField(serializers.Field):
 
 
 class PhotoSerializer(serializers.ModelSerializer):
-    """A public photo: the record's own or an approved survey's (permissions.PUBLIC_PHOTO)."""
+    """A public photo: marked so, the record's own or an approved survey's (PUBLIC_PHOTO)."""
 
     url = PublicFileField(source="image", help_text="the re-encoded image (no EXIF)")
     thumbnail_url = PublicFileField(source="thumbnail", help_text="JPEG, at most 320 pixels a side")

@@ -354,7 +354,9 @@ class Staging:
         After the DELETE, which both engines allow because Django makes every foreign key
         DEFERRABLE INITIALLY DEFERRED (checked at commit). On PostgreSQL that order matters:
         the photo service locks the survey it attaches to, so the DELETE waits for such a
-        photo to commit, and this statement, run after, sees it."""
+        photo to commit, and this statement, run after, sees it. Its `public` mark is kept as
+        it is: a photo published with its approved survey stays public as the record's own,
+        an unpublished one stays hidden (permissions.PUBLIC_PHOTO)."""
         cur.execute(
             f"""INSERT INTO imp_detached (id)
                 SELECT id FROM {PHOTOS_TABLE} WHERE survey_id IN (SELECT id FROM imp_gone_survey)"""

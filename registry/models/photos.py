@@ -35,6 +35,15 @@ class Photo(models.Model):
     caption = models.CharField(
         _("说明"), max_length=200, blank=True, default="", validators=[validate_text]
     )
+    # Not public until a reviewer or registrar of the record's regions says so (registry.
+    # permissions.PUBLIC_PHOTO, photo_publish): an upload is never on the public page at once.
+    public = models.BooleanField(
+        _("公开"),
+        default=False,
+        help_text=_(
+            "公开后（现场调查的照片须待调查通过），任何人都可以在保护对象页面和接口中看到这张照片。"
+        ),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),

@@ -43,9 +43,10 @@ from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from registry.choices import NUL_REASON, forbidden_character
+from registry.choices import NUL_REASON, SurveyState, forbidden_character
 from registry.db import read_snapshot
 from registry.exchange.export import iter_records
 from registry.exchange.writers import write_jsonl
@@ -323,15 +324,16 @@ def _lines(directory: Path, name: str, manifest: dict) -> Iterator[str]:
         raise BackupError(f"{name}: changed since it was verified")
 
 
-def _scan_rows(directory: Path, manifest: dict) -> list[str]:
+def _scan_rows(directory: Path, manifest: dict) -> tuple[list[str], bool]:
     """Every row, before any is written: of a model the manifest lists, as many as it counts;
     every file name a row holds a plain relative path that the manifest lists, and no other
-    media file listed. Returns those names: the only files restore copies."""
+    media file listed. Returns those names (the only files restore copies), and whether the
+    backup's photos predate Photo.public (migration 0020: see _publish_legacy_photos)."""
     models_ = {
         m._meta.label_lower: m for m in backed_up_models() if m._meta.label in manifest["models"]
     }
     listed = {n[len(MEDIA) + 1 :] for n in manifest["files"] if n.startswith(MEDIA + "/")}
-    counts, named = {}, set()
+    counts, named, legacy_photos = {}, set(), False
     for number, line in enumerate(_lines(directory, DATA, manifest), 1):
         if not line.strip():
             continue
@@ -345,6 +347,8 @@ def _scan_rows(directory: Path, manifest: dict) -> list[str]:
         if model is None or not isinstance(row.get("fields"), dict):
             raise BackupError(f"{where}: not a row of a model the manifest lists")
         counts[model._meta.label] = counts.get(model._meta.label, 0) + 1
+        if model._meta.label == "registry.Photo" and "public" not in row["fields"]:
+            legacy_photos = True
         for field in _file_fields(model):
             name = row["fields"].get(field)
             if not name:
@@ -358,7 +362,17 @@ def _scan_rows(directory: Path, manifest: dict) -> list[str]:
         raise BackupError(f"rows {counts} differ from the manifest's {expected}")
     if listed - named:
         raise BackupError(f"the manifest lists files no row names: {sorted(listed - named)[:5]}")
-    return sorted(named)
+    return sorted(named), legacy_photos
+
+
+def _publish_legacy_photos() -> None:
+    """A backup made before Photo.public (0020) showed every record photo and every approved
+    survey's photo: restored, those are marked public, as the migration marked them, so a
+    restore hides nothing that was public when the backup was made."""
+    Photo = apps.get_model("registry", "Photo")
+    Photo.objects.filter(Q(survey__isnull=True) | Q(survey__state=SurveyState.APPROVED)).update(
+        public=True
+    )
 
 
 def _media_to_copy(manifest: dict, names: list[str]) -> list[str]:
@@ -489,12 +503,15 @@ def restore(directory: Path, *, trust_unsigned: bool = False) -> dict:
     directory = Path(directory).resolve()
     manifest = _authentic_manifest(directory, trust_unsigned=trust_unsigned)
     _verify_files(directory, manifest)
-    copies = _media_to_copy(manifest, _scan_rows(directory, manifest))
+    names, legacy_photos = _scan_rows(directory, manifest)
+    copies = _media_to_copy(manifest, names)
     _refuse_unless_empty()
     media_root, made = Path(settings.MEDIA_ROOT), []
     try:
         with transaction.atomic():
             counts = _load_rows(directory, manifest)
+            if legacy_photos:
+                _publish_legacy_photos()
             derived.refresh()  # the rows bring their own history: nothing to log
             _refuse_unless_export_is_the_backups(manifest)
             # Files last, inside the transaction: a committed row never names a missing file,

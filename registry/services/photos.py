@@ -222,3 +222,21 @@ def _lock_survey(survey: Survey) -> None:
         raise ValidationError(
             {"survey": _("这次现场调查已不存在（可能已被导入替换），照片未保存。")}
         )
+
+
+def photo_publish(*, user, photo: Photo, public: bool) -> Photo:
+    """Mark a photo public, or not (permissions.PUBLISH: a reviewer or registrar of its record's
+    regions, never the surveyor who uploaded it). Nothing else of a photo ever changes. A
+    survey's photo marked public shows only once its survey is approved (PUBLIC_PHOTO)."""
+    if not permissions.can(user, permissions.PUBLISH, photo):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Photo.objects.select_for_update().get(pk=photo.pk)
+        if current.public == public:
+            return current
+        before = audit.snapshot(current)
+        current.public = public
+        current.save(update_fields=["public"])
+        audit.log(user=user, action=ChangeAction.CHANGE, obj=current, before=before)
+    photo.public = public
+    return current

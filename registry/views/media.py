@@ -37,9 +37,9 @@ from registry.throttling import page_throttle_exempt
 # Shown in the browser only what the photo service writes (services.photos.ALLOWED and its
 # JPEG thumbnails): images it re-encoded itself. Any other file is an attachment.
 INLINE_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
-# A public photo stays public (an approved survey is never changed) and its name is its
-# content's hash, so browsers and proxies may keep it; a day, should one ever be withdrawn.
-PUBLIC_CACHE = "public, max-age=86400"
+# A public photo's name is its content's hash, so browsers and proxies may keep it; but a
+# reviewer may unpublish it (Photo.public), so an hour, as a document's.
+PUBLIC_CACHE = "public, max-age=3600"
 PRIVATE_CACHE = "private, no-store"
 # Documents' files are stored under this folder (RecordDocument.file's upload_to).
 DOCUMENTS = "documents/"

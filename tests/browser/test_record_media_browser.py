@@ -77,6 +77,10 @@ def qr_page(settings, tmp_path):
                           "c.jpg", "image/jpeg"),
         ),
     }  # fmt: skip
+    # A new upload is not public until a reviewer marks it (Photo.public): these two are.
+    reviewer = user("reviewer", "reviewer", regions=("140000",), password=None)
+    for which in ("own", "approved"):
+        shots[which] = photos.photo_publish(user=reviewer, photo=shots[which], public=True)
     Survey.objects.filter(pk=approved.pk).update(state="approved")
     Survey.objects.filter(pk=submitted.pk).update(state="submitted")
     public = documents.document_attach(
