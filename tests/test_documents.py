@@ -429,8 +429,9 @@ def test_a_reviewer_sees_the_documents_read_only(client):
     html = page.content.decode()
     assert world["private_pdf"].title in html and world["withdrawn_pdf"].title in html
     assert 'type="file"' not in html  # no upload row: reviewers add no files
-    # Yes icons: three public documents (the withdrawn one included) and one withdrawn.
-    assert html.count('alt="True"') == 4
+    # Yes icons in the documents' rows, which come after the photos' (those have their own):
+    # three public documents (the withdrawn one included) and one withdrawn.
+    assert html.split('id="documents-group"', 1)[1].count('alt="True"') == 4
     listing = client.get(reverse("admin:registry_recorddocument_changelist"))
     assert listing.status_code == 200 and world["public_pdf"].title in listing.content.decode()
 
