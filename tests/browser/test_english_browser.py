@@ -53,7 +53,7 @@ def switch_to_english(page, url: str) -> None:
     page.goto(url)
     page.select_option("#lang-select", label="English")
     page.locator(".lang-switch button").click()
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_selector("html[lang=en]")
 
 
 def test_reports_and_record_pages_in_english(live_server, page, artifacts, registry_data):

@@ -94,6 +94,16 @@ def qr_page(settings, tmp_path):
     return {"building": building, "public": public, "private": private, **shots}
 
 
+def _until(page, expression: str) -> None:
+    """Polls `expression` with page.evaluate: wait_for_function re-evaluates a string as script
+    in the page when its first answer is false, which the site's CSP (no 'unsafe-eval') refuses."""
+    for _attempt in range(200):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"still false after 10 s: {expression}")
+
+
 def _watch(page):
     page.console_errors = []
     page.on(
@@ -113,8 +123,9 @@ def test_the_qr_code_page_shows_photos_and_documents(live_server, page, artifact
     assert "正立面" in gallery and "第二进院落" in gallery and "待审照片" not in gallery
     assert "2023-10-02" in gallery and "2024-05-01" in gallery  # the capture days
     # Every thumbnail loaded (served through /media/ with its photo's rule).
-    page.wait_for_function(
-        "[...document.querySelectorAll('.gallery img')].every(i => i.complete && i.naturalWidth)"
+    _until(
+        page,
+        "[...document.querySelectorAll('.gallery img')].every(i => i.complete && i.naturalWidth)",
     )
     assert qr_page["submitted"].thumbnail.name not in page.content()
 
@@ -129,9 +140,10 @@ def test_the_qr_code_page_shows_photos_and_documents(live_server, page, artifact
     page.locator(".gallery__link").first.click()
     viewer = page.locator("#photo-viewer")
     viewer.wait_for(state="visible")
-    page.wait_for_function(
+    _until(
+        page,
         "(() => { const i = document.querySelector('.lightbox__image');"
-        " return i.complete && i.naturalWidth === 960; })()"
+        " return i.complete && i.naturalWidth === 960; })()",
     )
     assert viewer.locator(".lightbox__caption").inner_text() == "2024-05-01 · 第二进院落"
     assert viewer.locator(".lightbox__count").inner_text() == "1 / 2"
@@ -155,14 +167,15 @@ def test_the_qr_code_page_on_a_phone(live_server, page, artifacts, qr_page):
     page.goto(f"{live_server.url}/records/JZ-B-0100/")
     assert page.locator(".gallery__item").count() == 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.wait_for_function(
-        "[...document.querySelectorAll('.gallery img')].every(i => i.complete && i.naturalWidth)"
+    _until(
+        page,
+        "[...document.querySelectorAll('.gallery img')].every(i => i.complete && i.naturalWidth)",
     )
     page.locator("#photos-title").scroll_into_view_if_needed()
     page.screenshot(path=artifacts / "record-media-phone.png", full_page=True)
     page.locator(".gallery__link").nth(1).click()
     page.locator("#photo-viewer").wait_for(state="visible")
-    page.wait_for_function("document.querySelector('.lightbox__image').naturalWidth > 0")
+    _until(page, "document.querySelector('.lightbox__image').naturalWidth > 0")
     page.screenshot(path=artifacts / "record-media-phone-viewer.png")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.errors == [] and page.console_errors == []
