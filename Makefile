@@ -1,15 +1,43 @@
 # A newcomer needs two commands: `make run` and `make test`.
-PYTHON ?= python3
 VENV   := .venv
+# SpatiaLite (the zones, GeoDjango) is a loadable SQLite extension, so the venv's Python must be
+# able to load one: Debian's python3.11 can; a Python built without
+# --enable-loadable-sqlite-extensions (pyenv's default) cannot. The first such 3.11 found.
+CAN_LOAD = -c "import sqlite3, sys; assert sys.version_info[:2] == (3, 11); sqlite3.connect(':memory:').enable_load_extension(True)"
+PYTHON ?= $(firstword $(foreach p,/usr/bin/python3.11 python3.11 python3,$(shell $(p) $(CAN_LOAD) >/dev/null 2>&1 && echo $(p))))
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: install run serve test test-fast lint bench clean
+.PHONY: install system-libs run serve test test-fast lint bench clean
 
-install: $(VENV)/.installed
+install: system-libs
+	@# A venv made by an earlier version of this file with a Python that cannot load SpatiaLite.
+	@$(PY) $(CAN_LOAD) >/dev/null 2>&1 || rm -f $(VENV)/.installed
+	@$(MAKE) --no-print-directory $(VENV)/.installed
+
+# GDAL/GEOS/PROJ (GeoDjango), SpatiaLite (the embedded database), PostGIS for each local
+# PostgreSQL server, and a Python 3.11 that can load SQLite extensions. Installed with apt-get
+# where it is available and we are root; otherwise the one command to run is printed.
+SYSTEM_PACKAGES = gdal-bin libgdal32 libgeos-c1v5 libproj25 libsqlite3-mod-spatialite python3.11 \
+	python3.11-venv $(patsubst %,postgresql-%-postgis-3,$(notdir $(wildcard /usr/lib/postgresql/*)))
+system-libs:
+	@if [ -n "$(PYTHON)" ] && ldconfig -p | grep -q 'libgdal\.so' \
+	    && $(PYTHON) -c "import sqlite3; c = sqlite3.connect(':memory:'); c.enable_load_extension(True); c.load_extension('mod_spatialite')" 2>/dev/null \
+	    $(foreach v,$(notdir $(wildcard /usr/lib/postgresql/*)),&& test -f /usr/share/postgresql/$(v)/extension/postgis.control) \
+	    ; then \
+	  exit 0; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "=== installing system libraries: $(SYSTEM_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	else \
+	  echo "The zones need GDAL, SpatiaLite and PostGIS. Run, then make again:"; \
+	  echo "  sudo apt-get install -y $(SYSTEM_PACKAGES)"; \
+	  exit 1; \
+	fi
 
 $(VENV)/.installed: requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "No Python 3.11 that can load SQLite extensions (make system-libs)"; exit 1; }
+	$(PY) $(CAN_LOAD) >/dev/null 2>&1 || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@

@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 
 
 def is_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    """Read from the settings, not a connection: model fields ask at import time."""
+    return settings.DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis"))
 
 
 def code_collation() -> str | None:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",  # /sitemap.xml of the record pages (registry/views/crawlers.py)
+    "django.contrib.gis",  # GeoDjango: the zones (registry/zones/), SpatiaLite and PostGIS
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -181,6 +182,20 @@ TEMPLATES = [
 ]
 
 
+# GDAL before 3.9 cannot be told to refuse file and network access while it parses a spatial
+# reference; Debian 12 ships 3.6. The registry never builds a SpatialReference from what a user
+# sends: an uploaded zone file's own reference is only compared with WGS-84 / CGCS2000 and
+# anything else is refused (registry/zones/upload.py), and PROJ's network is off (its default,
+# pinned here).
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+os.environ.setdefault("PROJ_NETWORK", "OFF")
+
+SPATIAL_ENGINES = {
+    "django.db.backends.sqlite3": "django.contrib.gis.db.backends.spatialite",
+    "django.db.backends.postgresql": "django.contrib.gis.db.backends.postgis",
+}
+
+
 def database_from_env() -> dict:
     """SQLite file in the repo by default; PostgreSQL (or any) via DATABASE_URL."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
@@ -189,7 +204,10 @@ def database_from_env() -> dict:
     # of 12,000 matches 87 -> 26 ms; the load mix 30 -> 33.5 req/s). Outside a transaction a
     # connection holds no lock.
     db = dj_database_url.parse(url, conn_max_age=60)
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    # The zones are geometries: sqlite:// and postgres:// URLs (and every script that sets
+    # them) keep working, on GeoDjango's SpatiaLite and PostGIS backends.
+    db["ENGINE"] = SPATIAL_ENGINES.get(db["ENGINE"], db["ENGINE"])
+    if db["ENGINE"] == SPATIAL_ENGINES["django.db.backends.sqlite3"]:
         db["OPTIONS"] = {
             # IMMEDIATE takes the write lock at BEGIN: with the default DEFERRED, concurrent
             # read-then-write transactions fail with "database is locked" instead of waiting.

@@ -1,5 +1,6 @@
 import datetime
 
+from django.contrib.gis.db import models as gis
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
@@ -146,6 +147,12 @@ class Record(Versioned):
         _("测绘建档等级"), max_length=10, choices=ArchiveLevel.choices, null=True, blank=True
     )
     archive_completed_on = models.DateField(_("测绘建档完成日期"), null=True, blank=True)
+    # `protection_zone` / `control_zone` of exchange.md: a Polygon or MultiPolygon in WGS-84, or
+    # none. Generic geometry columns so that a Polygon stays a Polygon; every write passes
+    # registry.zones.geometry.parse_zone (valid, RFC 7946 orientation). Spatially indexed: the
+    # protection check and the bbox filter (registry/zones/queries.py).
+    protection_zone = gis.GeometryField(_("保护范围"), srid=4326, null=True, blank=True)
+    control_zone = gis.GeometryField(_("建设控制地带"), srid=4326, null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
 
@@ -159,6 +166,9 @@ class Record(Versioned):
             models.Index(fields=["region", "kind"], name="record_region_kind"),
             # /records/hc-140728/ finds HC-140728 (selectors.records.canonical_code).
             models.Index(Upper("code"), name="record_code_upper"),
+            # The bbox filter's point test (lat, then lon, in the index): a county-sized box
+            # reads one band of the index, never the table (registry/zones/queries.py).
+            models.Index(fields=["lat", "lon"], name="record_lat_lon"),
             # A list of one kind in code order (the admin's kind filter, the catalog's, an
             # export) reads the few cities, towns, villages or districts from an index of their
             # own instead of walking the code index past a million buildings; region and level
