@@ -111,6 +111,10 @@
     el.dataset.ready = "true";
   }
 
+  // Shared with the other maps (static/js/protection.js): one base map, one way to hand text to
+  // Leaflet.
+  window.HeritageMap = {baseMap: baseMap, text: text, element: element};
+
   document.addEventListener("DOMContentLoaded", function () {
     // On a phone the results come first: the filters fold away (open by default without JS).
     var facets = document.querySelector(".facets__box");
