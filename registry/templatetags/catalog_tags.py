@@ -41,3 +41,11 @@ def basemap_attributes():
         static(OUTLINES_FILE),
         _("示意图，非标准地图"),
     )
+
+
+@register.simple_tag
+def basemap_caption():
+    """Under a map: what its base map is (the tile service credits itself on the map)."""
+    if settings.HERITAGE_TILE_URL:
+        return ""
+    return _("底图为示意图，非标准地图：省界据 Natural Earth，地级界线按驻地推算；不加载在线地图服务。")

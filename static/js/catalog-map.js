@@ -7,7 +7,7 @@
   "use strict";
 
   // Prefecture lines and names from this zoom on; province names from PROVINCE_NAMES_ZOOM.
-  var PREFECTURE_ZOOM = 6, PROVINCE_NAMES_ZOOM = 4;
+  var PREFECTURE_ZOOM = 6, PROVINCE_NAMES_ZOOM = 3.5;
   // The search map asks for zone outlines from this zoom on (a county or so in view: the
   // server refuses views wider than 5° and answers at most 250 records' zones).
   var ZONES_ZOOM = 10;

