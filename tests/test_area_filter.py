@@ -188,7 +188,8 @@ def test_the_plan_reads_the_indexes(cat):
 
 def test_the_count_with_another_filter_still_reads_the_indexes(cat):
     box = bbox.parse("112.1,37.1,112.3,37.3")
-    plan = _plan(bbox.in_box(catalog().filter(kind="building").order_by(), box).values("pk"))
+    # (Not kind: an index of its own, which the planner may rightly prefer on a few rows.)
+    plan = _plan(bbox.in_box(catalog().filter(level="municipal").order_by(), box).values("pk"))
     assert "record_lat_lon" in plan, plan
     for name in _spatial_indexes():
         assert name in plan, plan
