@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def square(lon, lat, size):
     ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
-    return GEOSGeometry(memoryview(parse_zone({"type": "Polygon", "coordinates": [ring]}).wkb), 4326)
+    return GEOSGeometry(
+        memoryview(parse_zone({"type": "Polygon", "coordinates": [ring]}).wkb), 4326
+    )
 
 
 @pytest.fixture
@@ -57,8 +59,10 @@ CASES = [
     ("114.1,23.1,115,24", ["GD-V-0001"]),  # the zone's corner touches the box's corner
     ("114.1000001,23.1,115,24", []),  # just beyond it
     ("114.0,22.0,114.05,23.0", ["GD-V-0001"]),  # touching the zone's lower edge
-    ("-180,-90,180,90", ["BJ-B-0798", "CS-B-0003", "GD-V-0001", "HC-140728", "JZ-B-0001",
-                         "JZ-D-0001", "TY-B-0002"]),  # fmt: skip
+    (
+        "-180,-90,180,90",
+        ["BJ-B-0798", "CS-B-0003", "GD-V-0001", "HC-140728", "JZ-B-0001", "JZ-D-0001", "TY-B-0002"],
+    ),  # fmt: skip
     ("0,0,1,1", []),
 ]
 

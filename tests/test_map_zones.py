@@ -15,14 +15,17 @@ from registry.views import catalog as views
 from .catalog_builders import build_catalog
 from .test_area_filter import square
 
-TILES = "https://t0.tianditu.gov.cn/vec_w/wmts?LAYER=vec&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=k"
+TILES = (
+    "https://t0.tianditu.gov.cn/vec_w/wmts?LAYER=vec&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=k"
+)
 
 
 @pytest.fixture
 def cat(db):
     records = build_catalog()
     Record.objects.filter(code="JZ-B-0001").update(
-        protection_zone=square(112.1705, 37.2005, 0.001), control_zone=square(112.169, 37.199, 0.004)
+        protection_zone=square(112.1705, 37.2005, 0.001),
+        control_zone=square(112.169, 37.199, 0.004),
     )
     Record.objects.filter(code="CS-B-0003").update(protection_zone=square(112.98, 28.19, 0.003))
     return records
@@ -103,7 +106,7 @@ def test_valid_tile_addresses(value):
         "https://tiles.example.gov.cn/{z}/{x}/{y}/{y}.png",  # twice
         "https://{s}.tiles.example.gov.cn/{z}/{x}/{y}.png",  # another placeholder, in the host
         "https://tiles.example.gov.cn/{z}/{x}/{y}.png#x",
-        "https://tiles.example.gov.cn/{z}/{x}/{y}.png\"><script>",
+        'https://tiles.example.gov.cn/{z}/{x}/{y}.png"><script>',
         "https://tiles.example.gov.cn/{z}/{x}/{y} .png",
         "javascript:alert(1)//{z}/{x}/{y}",
         "https://tiles.example.gov.cn:99999/{z}/{x}/{y}.png",
@@ -126,7 +129,9 @@ def test_without_tiles_the_maps_draw_the_shipped_outlines(client, cat):
     assert directives(response["Content-Security-Policy"])["img-src"] == "'self' data:"
 
 
-@override_settings(HERITAGE_TILE_URL=TILES, HERITAGE_TILE_ATTRIBUTION="天地图 审图号：GS(2024)0000号")
+@override_settings(
+    HERITAGE_TILE_URL=TILES, HERITAGE_TILE_ATTRIBUTION="天地图 审图号：GS(2024)0000号"
+)
 def test_with_tiles_the_maps_use_them_and_the_csp_allows_their_host(cat):
     client = Client()  # its middleware built under these settings
     for url in ("/records/JZ-B-0001/", "/?q=宗祠"):

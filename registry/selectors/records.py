@@ -38,12 +38,12 @@ from registry.models import Plaque, Record, RecordQuerySet, Region, SearchDoc, S
 from registry.models.records import archived_q, hanging_q
 from registry.models.regions import region_label as region_names_label
 from registry.regionscope import scope_prefix
-from registry.zones import outlines
-from registry.zones.bbox import ZONE_FIELDS
 from registry.search import query as index_query
 from registry.search.keys import query_key
 from registry.selectors.documents import public_documents
 from registry.selectors.photos import photos_for
+from registry.zones import outlines
+from registry.zones.bbox import ZONE_FIELDS
 
 UNKNOWN = "unknown"
 # A record's page and API detail show at most this many photos, and as many documents: the

@@ -48,4 +48,6 @@ def basemap_caption():
     """Under a map: what its base map is (the tile service credits itself on the map)."""
     if settings.HERITAGE_TILE_URL:
         return ""
-    return _("底图为示意图，非标准地图：省界据 Natural Earth，地级界线按驻地推算；不加载在线地图服务。")
+    return _(
+        "底图为示意图，非标准地图：省界据 Natural Earth，地级界线按驻地推算；不加载在线地图服务。"
+    )

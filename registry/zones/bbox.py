@@ -68,9 +68,7 @@ def parse(text: str) -> Box:
 
 
 def point_q(box: Box) -> Q:
-    return Q(
-        lat__gte=box.minlat, lat__lte=box.maxlat, lon__gte=box.minlon, lon__lte=box.maxlon
-    )
+    return Q(lat__gte=box.minlat, lat__lte=box.maxlat, lon__gte=box.minlon, lon__lte=box.maxlon)
 
 
 def zone_q(box: Box, field: str) -> Q:

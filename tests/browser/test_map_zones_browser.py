@@ -19,7 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def square(lon, lat, size):
     ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
-    return GEOSGeometry(memoryview(parse_zone({"type": "Polygon", "coordinates": [ring]}).wkb), 4326)
+    return GEOSGeometry(
+        memoryview(parse_zone({"type": "Polygon", "coordinates": [ring]}).wkb), 4326
+    )
 
 
 @pytest.fixture
