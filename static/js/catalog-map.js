@@ -51,17 +51,37 @@
     return L.polyline(latlngs, {className: className, interactive: false, smoothFactor: 1.5});
   }
 
-  function labels(rows, english) {  // [name, name_en, lat, lon]
-    var group = L.layerGroup();
-    rows.forEach(function (r) {
-      var name = english && r[1] ? r[1] : r[0];
-      var node = element("span", english && r[1] ? {} : {lang: "zh-Hans"}, [name]);
-      group.addLayer(L.marker([r[2], r[3]], {
-        icon: L.divIcon({html: node, className: "map-label", iconSize: null}),
-        interactive: false, keyboard: false
-      }));
-    });
-    return group;
+  // Place names as plain text positioned over the map (not markers nor tooltips: those are
+  // for the records), hidden from screen readers (the map's own label and the list say it).
+  var Labels = L.Layer.extend({
+    initialize: function (rows, english) { this._rows = rows; this._english = english; },
+    onAdd: function (map) {
+      var english = this._english;
+      this._el = element("div", {"class": "map-labels leaflet-zoom-hide", "aria-hidden": "true"});
+      this._nodes = this._rows.map(function (r) {
+        var name = english && r[1] ? r[1] : r[0];
+        return element("span", english && r[1] ? {} : {lang: "zh-Hans"}, [name]);
+      });
+      this._nodes.forEach(function (n) { this._el.appendChild(n); }, this);
+      if (!map.getPane("labels")) { map.createPane("labels"); }
+      map.getPane("labels").appendChild(this._el);
+      map.on("zoomend viewreset", this._place, this);
+      this._place();
+    },
+    onRemove: function (map) {
+      map.off("zoomend viewreset", this._place, this);
+      this._el.remove();
+    },
+    _place: function () {
+      var map = this._map;
+      this._rows.forEach(function (r, i) {
+        L.DomUtil.setPosition(this._nodes[i], map.latLngToLayerPoint([r[2], r[3]]));
+      }, this);
+    }
+  });
+
+  function labels(rows, english, small) {  // [name, name_en, lat, lon, small]
+    return new Labels(rows.filter(function (r) { return Boolean(r[4]) === small; }), english);
   }
 
   // The shipped outlines: province lines always, prefecture lines and names when zoomed in.
@@ -71,8 +91,9 @@
       coast: lines(data.coast, "outline outline--coast"),
       provinces: lines(data.provinces, "outline outline--province"),
       prefectures: lines(data.prefectures, "outline outline--prefecture"),
-      provinceNames: labels(data.province_labels, english),
-      prefectureNames: labels(data.prefecture_labels, english)
+      provinceNames: labels(data.province_labels, english, false),
+      smallProvinceNames: labels(data.province_labels, english, true),  // Beijing, Hong Kong…
+      prefectureNames: labels(data.prefecture_labels, english, false)
     };
     fallback.remove();
     layers.coast.addTo(map);
@@ -81,7 +102,8 @@
       var zoom = map.getZoom();
       [[layers.prefectures, zoom >= PREFECTURE_ZOOM],
        [layers.prefectureNames, zoom >= PREFECTURE_ZOOM + 1],
-       [layers.provinceNames, zoom >= PROVINCE_NAMES_ZOOM && zoom < PREFECTURE_ZOOM + 1]
+       [layers.provinceNames, zoom >= PROVINCE_NAMES_ZOOM && zoom < PREFECTURE_ZOOM + 1],
+       [layers.smallProvinceNames, zoom >= PROVINCE_NAMES_ZOOM + 1.5]
       ].forEach(function (pair) {
         if (pair[1]) { pair[0].addTo(map); } else { pair[0].remove(); }
       });

@@ -39,6 +39,8 @@ TOLERANCE = 0.01  # degrees, about a kilometre: a base map, not a survey
 DIGITS = 3
 # Without prefectures of their own (GB/T 2260): the four municipalities, Hong Kong, Macao, Taiwan.
 NO_PREFECTURES = ("11", "12", "31", "50", "71", "81", "82")
+# Named only when zoomed in: at the national view their names would cover their neighbours'.
+SMALL = ("11", "12", "31", "81", "82")
 
 _voronoi = GEOSFuncFactory(
     "GEOSVoronoiDiagram",
@@ -170,7 +172,7 @@ class Command(BaseCommand):
 
 
 def labels(seats, regions, level: str, areas=None) -> list:
-    """[name, English name, lat, lon] of the regions of `level` that have a seat: short names
+    """[name, English name, lat, lon, small] of the regions of `level` that have a seat: short names
     (山西, Shanxi), as a map writes them; a province's placed inside its area, near its middle
     (the seat, a capital, is often near an edge), when the lines closed one."""
     rows = []
@@ -183,7 +185,7 @@ def labels(seats, regions, level: str, areas=None) -> list:
             middle = area.centroid if area.contains(area.centroid) else area.point_on_surface
             lon, lat = middle.x, middle.y
         rows.append([_short(name, SUFFIXES), _short(name_en, SUFFIXES_EN), round(lat, DIGITS),
-                     round(lon, DIGITS)])  # fmt: skip
+                     round(lon, DIGITS), code[:2] in SMALL])  # fmt: skip
     return rows
 
 
