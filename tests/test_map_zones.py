@@ -142,3 +142,20 @@ def test_with_tiles_the_maps_use_them_and_the_csp_allows_their_host(cat):
         assert "data-outlines-url" not in html
         img = directives(response["Content-Security-Policy"])["img-src"]
         assert img == "'self' data: https://t0.tianditu.gov.cn"
+
+
+def test_the_shipped_outlines_are_small_and_whole():
+    from django.conf import settings
+
+    path = settings.BASE_DIR / "static/vendor/china-outlines/outlines.json"
+    assert path.stat().st_size < 1_500_000
+    data = json.loads(path.read_text())
+    for layer in ("provinces", "prefectures", "coast"):
+        lines = data[layer]
+        assert lines and all(len(line) >= 2 for line in lines)
+        assert all(70 <= x <= 137 and 15 <= y <= 55 for line in lines for x, y in line)
+    provinces = {row[0] for row in data["province_labels"]}
+    assert {"山西", "广东", "新疆", "台湾", "北京", "香港"} <= provinces and len(provinces) == 34
+    assert len(data["prefecture_labels"]) > 300
+    here = (settings.BASE_DIR / "static/vendor/china-outlines").iterdir()
+    assert {"README.md", "LICENCE.md"} <= {p.name for p in here}

