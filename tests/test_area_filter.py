@@ -197,3 +197,8 @@ def test_the_count_with_another_filter_still_reads_the_indexes(cat):
     assert "record_lat_lon" in plan, plan
     for name in _spatial_indexes():
         assert name in plan, plan
+
+
+def test_the_box_is_written_back_as_given():
+    assert str(bbox.parse("112.1234,37.0001,112.3,37.3")) == "112.1234,37.0001,112.3,37.3"
+    assert str(bbox.parse(" -0.5 ,-10, 0.25,+1")) == "-0.5,-10,0.25,1"

@@ -41,7 +41,8 @@ class Box(NamedTuple):
     maxlat: float
 
     def __str__(self) -> str:
-        return ",".join(f"{v:g}" for v in self)
+        """As the parameter writes it, to a micro-degree (the map writes 4 decimals)."""
+        return ",".join(f"{v:.6f}".rstrip("0").rstrip(".") for v in self)
 
     def polygon(self) -> Polygon:
         return Polygon.from_bbox(tuple(self))
