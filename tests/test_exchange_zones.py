@@ -53,8 +53,10 @@ def circle(n: int) -> list:
 INVALID = [
     (polygon(SQUARE_CW, HOLE_CCW[:-1] + [[112.03, 37.02]]), "ring 2 is not closed"),
     (polygon(SQUARE_CW[:2] + [SQUARE_CW[0]]), "ring 1 has 3 positions: a ring needs at least 4"),
-    ({"type": "Point", "coordinates": [112.0, 37.0]}, 'type must be Polygon or MultiPolygon, not "Point"'),
-    ({**POLYGON, "bbox": [112, 37, 112.1, 37.1]}, "unknown key bbox: a geometry has only type and coordinates"),
+    ({"type": "Point", "coordinates": [112.0, 37.0]},
+     'type must be Polygon or MultiPolygon, not "Point"'),
+    ({**POLYGON, "bbox": [112, 37, 112.1, 37.1]},
+     "unknown key bbox: a geometry has only type and coordinates"),
     ({**POLYGON, "crs": None}, "unknown key crs: a geometry has only type and coordinates"),
     ({"coordinates": [SQUARE_CW]}, "missing key type"),
     (polygon([SQUARE_CW[0], [112.0, 37.1, 5], *SQUARE_CW[2:]]),
@@ -166,7 +168,7 @@ def test_round_trip_is_byte_identical_and_a_second_import_changes_nothing(tmp_pa
         building(protection_zone=POLYGON, control_zone=MULTI),
         building("B2", lat=37.05, lon=112.05, control_zone=polygon(FINE)),
         building("B3", lat=37.2, lon=112.2),  # no zone
-        district("D2", protection_zone={"type": "Polygon", "coordinates": [[[112, 37], [113, 37], [113, 38], [112, 37]]]}),
+        district("D2", protection_zone=polygon([[112, 37], [113, 37], [113, 38], [112, 37]])),
     ]  # fmt: skip
     ok, out, err = run_import(write(tmp_path, _file(*lines)))
     assert ok, err
@@ -210,7 +212,8 @@ def test_the_spatial_index_is_right_after_a_bulk_import_into_an_empty_registry(t
     inside = Point(105.05, 30.05, srid=4326)
     found = Record.objects.filter(protection_zone__intersects=inside)
     assert list(found.values_list("code", flat=True)) == ["B5"]
-    assert Record.objects.filter(control_zone__intersects=Point(113.1, 38.1, srid=4326)).count() == 30
+    far = Point(113.1, 38.1, srid=4326)
+    assert Record.objects.filter(control_zone__intersects=far).count() == 30
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
             # SpatiaLite's triggers filled the R*Tree while the secondary indexes were dropped.
@@ -279,3 +282,47 @@ def test_zones_survive_a_backup_and_restore(tmp_path, settings):
     call_command("restore_heritage", str(tmp_path / "b"), stdout=io.StringIO())
     assert run_export() == before
     assert Record.objects.get(code="D1").control_zone.geom_type == "MultiPolygon"
+
+
+def test_the_catalog_geojson_download_has_the_zones_too(client, tmp_path, monkeypatch):
+    from registry import record_downloads
+
+    monkeypatch.setattr(record_downloads, "CHUNK", 2)  # features of one record across chunks
+    lines = [
+        building(lat=37.05, lon=112.05, protection_zone=POLYGON, control_zone=MULTI),
+        building("B2", control_zone=polygon(FAR)),  # a zone, no point
+        building("B3"),  # neither
+        building("B4", lat=37.2, lon=112.2),
+    ]
+    assert run_import(write(tmp_path, _file(*lines)))[0]
+    exported = json.loads(run_export().splitlines()[0])
+    for url in ("/search/geojson/?q=宗祠", "/api/v1/records/download/?format=geojson&q=宗祠"):
+        response = client.get(url)
+        assert response.status_code == 200
+        features = json.loads(b"".join(response.streaming_content))["features"]
+        shapes = [(f["properties"]["code"], f["geometry"]["type"], f["properties"].get("zone"))
+                  for f in features]  # fmt: skip
+        assert shapes == [
+            ("B1", "Point", None),
+            ("B1", "Polygon", "protection"),
+            ("B1", "MultiPolygon", "control"),
+            ("B2", "Polygon", "control"),
+            ("B4", "Point", None),
+        ]
+        assert features[1]["geometry"] == exported["protection_zone"]  # RFC 7946 orientation
+        assert features[2]["properties"] == {
+            "code": "B1", "name": "张氏宗祠", "kind": "building", "level": "provincial",
+            "zone": "control",
+        }  # fmt: skip
+
+
+def test_the_change_log_holds_the_imported_zones_as_python_would_log_them(tmp_path):
+    from registry.models import ChangeLog
+    from registry.services import audit
+
+    assert run_import(write(tmp_path, _file(building(protection_zone=POLYGON))))[0]
+    record = Record.objects.get(code="B1")
+    entry = ChangeLog.objects.filter(object_id=record.pk, object_type="registry.record").last()
+    assert entry.after == audit.snapshot(record)  # SQL and Python write the same JSON
+    assert entry.after["protection_zone"] == parse_zone(POLYGON).wkb.hex().upper()
+    assert entry.after["control_zone"] is None

@@ -126,6 +126,13 @@ def geojson_features(record: dict) -> list[dict]:
                 "properties": {key: record[key] for key in GEO_PROPERTIES},
             }
         )
+    return features + zone_features(record)
+
+
+def zone_features(record: dict) -> list[dict]:
+    """A feature for each zone of `record` (a dict with ZONE_PROPERTIES and the zones as
+    GeoJSON or None): the exchange export's and the catalog download's (record_downloads.py)."""
+    features = []
     for key, name in ZONE_NAMES.items():
         if record[key] is not None:
             properties = {k: record[k] for k in ZONE_PROPERTIES}

@@ -171,7 +171,7 @@ def _json_sql(model) -> str:
             column = (
                 f"UPPER(ENCODE(ST_AsBinary({column}), 'hex'))"
                 if connection.vendor == "postgresql"
-                else f"HEX(AsBinary({column}))"
+                else f"NULLIF(HEX(AsBinary({column})), '')"  # SQLite's HEX(NULL) is ''"
             )
         pairs.append(f"'{f.name}', {column}")
     function = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
