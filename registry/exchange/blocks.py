@@ -3,8 +3,9 @@
 Validation is pure Python and the slowest part of an import, so on a large file the blocks are
 validated by worker processes while this process writes the previous blocks to the staging
 tables. Workers never touch the database; they get bytes and give back rows (marshal: the rows
-are plain tuples of str / int / float / None, which marshal moves several times faster than
-pickle). At most a few blocks are in flight, so memory stays bounded whatever the file size.
+are plain tuples of str / int / float / bytes (a zone's WKB) / None, which marshal moves several
+times faster than pickle). At most a few blocks are in flight, so memory stays bounded whatever
+the file size.
 """
 
 import marshal

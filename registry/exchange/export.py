@@ -77,7 +77,8 @@ def records_queryset(*, region: str | None = None, kind: str | None = None):
 
 
 # (records, plaques, surveys, parents' codes by id) of one chunk, as the database gave them:
-# plain tuples of str, int, float and None, which marshal moves between processes cheaply.
+# plain tuples of str, int, float, bytes (the zones' WKB) and None, which marshal moves between
+# processes cheaply.
 Chunk = tuple[list[tuple], list[tuple], list[tuple], dict[int, str]]
 PARENT = RECORD_FIELDS.index("parent_id")
 CAN_BE_PARENT = sorted(set().union(*ALLOWED_PARENT_KINDS.values()))
