@@ -41,12 +41,13 @@ from .format import (
 )
 
 CHUNK = 2000
+ZONE_WKB = ("protection_wkb", "control_wkb")  # the zones (ZONE_KEYS) read as WKB
 MAPPED = Q(lat__isnull=False) | Q(protection_zone__isnull=False) | Q(control_zone__isnull=False)
 RECORD_FIELDS = (
     "id", "kind", "code", "name", "name_en", "level", "region_id", "parent_id",
     "designated_text", "revoked_text", "address", "lat", "lon", "era", "description",
     "description_en", "designation_batch", "designation_document", "designation_authority",
-    "archive_level", "archive_text", "protection_wkb", "control_wkb",
+    "archive_level", "archive_text", *ZONE_WKB,
 )  # fmt: skip
 # The keys written straight from a row (kind ... description_en), before the objects.
 SCALAR_KEYS = RECORD_KEYS[: RECORD_KEYS.index("designation")]
@@ -104,7 +105,7 @@ def iter_chunks(
             designated_text=_text("designated_on"),
             revoked_text=_text("revoked_on"),
             archive_text=_text("archive_completed_on"),
-            **{f"{key.split('_')[0]}_wkb": AsWKB(key) for key in ZONE_KEYS},
+            **{name: AsWKB(key) for name, key in zip(ZONE_WKB, ZONE_KEYS, strict=True)},
         ).values_list(*RECORD_FIELDS)
     )
     plaques, surveys = _children(page.values("id")) if children else (None, None)
@@ -128,7 +129,7 @@ def _parents(rows: list[tuple], known: dict[int, str]) -> dict[int, str]:
     return {pk: known[pk] for pk in ids}
 
 
-_ZONES_AT = RECORD_FIELDS.index("protection_wkb")
+_ZONES_AT = RECORD_FIELDS.index(ZONE_WKB[0])
 
 
 def _bytes(rows: list[tuple]) -> list[tuple]:
