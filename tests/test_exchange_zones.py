@@ -116,6 +116,19 @@ def test_every_invalid_geometry_is_listed_with_its_reason_and_nothing_written(
     assert not Record.objects.exists(), "all or nothing"
 
 
+def test_blocks_of_long_lines_end_by_size_not_only_by_count(tmp_path, monkeypatch):
+    """Lines of zones run to megabytes: a block of 2,000 of them would be gigabytes in flight."""
+    lines = [building(f"B{i}", protection_zone=POLYGON) for i in range(5)]
+    path = write(tmp_path, _file(*lines))
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", len(json.dumps(lines[0])) * 2)
+    with path.open("rb") as stream:
+        sizes = [len(block) for _, block, _ in blocks.read_blocks(stream)]
+    assert len(sizes) > 1 and sum(sizes) == len(lines) + 1  # + the district they lie in
+    ok, _, err = run_import(path)
+    assert ok, err
+    assert Record.objects.exclude(protection_zone=None).count() == 5
+
+
 def test_a_zone_of_100000_positions_at_full_precision_imports(tmp_path):
     ring = circle(MAX_POSITIONS)
     line = building(protection_zone=polygon(ring), control_zone=polygon(ring))

@@ -23,6 +23,9 @@ from .validate import LineErrors, decode_line, parse_record
 # only fill memory.
 MAX_LINE_BYTES = 12 * 1024 * 1024
 BLOCK_LINES = 2000
+# ...and a block ends sooner when its lines hold this much: with lines of up to MAX_LINE_BYTES
+# (zones), 2,000 of them would be gigabytes in flight (IN_FLIGHT blocks per worker).
+BLOCK_BYTES = 16 * 1024 * 1024
 # Below this a worker pool costs more than it saves.
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 IN_FLIGHT = 4
@@ -49,7 +52,7 @@ def read_blocks(stream: BinaryIO) -> Iterator[tuple[int, list[bytes | None], int
                 consumed += len(raw)
             raw = None
         lines.append(raw)
-        if len(lines) >= BLOCK_LINES:
+        if len(lines) >= BLOCK_LINES or consumed >= BLOCK_BYTES:
             yield number - len(lines) + 1, lines, consumed
             lines, consumed = [], 0
     if lines:
