@@ -123,7 +123,7 @@ def test_blocks_of_long_lines_end_by_size_not_only_by_count(tmp_path, monkeypatc
     monkeypatch.setattr(blocks, "BLOCK_BYTES", len(json.dumps(lines[0])) * 2)
     with path.open("rb") as stream:
         sizes = [len(block) for _, block, _ in blocks.read_blocks(stream)]
-    assert len(sizes) > 1 and sum(sizes) == len(lines) + 1  # + the district they lie in
+    assert len(sizes) > 1 and sum(sizes) == len(lines) + 2  # + their city and district
     ok, _, err = run_import(path)
     assert ok, err
     assert Record.objects.exclude(protection_zone=None).count() == 5
