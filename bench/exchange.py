@@ -190,8 +190,9 @@ def run(results: dict, *, source: Path, out_dir: Path, env: dict) -> None:
     figures["import_vs_floor"] = round(seconds / figures["floor_s"], 2)
     print(f"import into an empty registry: {seconds:.1f} s ({output.strip()})", flush=True)
 
-    figures["import_mb"] = sizes(Path(env["DATABASE_URL"].removeprefix("sqlite:///")))
-    print(f"on disk after the import, MB: {figures['import_mb']}", flush=True)
+    if env["DATABASE_URL"].startswith("sqlite:///"):  # dbstat: sizes on PostgreSQL to come
+        figures["import_mb"] = sizes(Path(env["DATABASE_URL"].removeprefix("sqlite:///")))
+        print(f"on disk after the import, MB: {figures['import_mb']}", flush=True)
 
     seconds, _, output = manage("import_heritage", str(source), env=env)
     figures["reimport_s"] = round(seconds, 2)
