@@ -67,6 +67,9 @@ def normalised_floor(path: Path, out_dir: Path, env: dict) -> dict:
     manage("migrate", "-v0", env={**env, "DATABASE_URL": f"sqlite:///{db}"})
     started = time.perf_counter()
     conn = sqlite3.connect(db, isolation_level=None)
+    # The zone columns' triggers (GeoDjango's geometry columns) call SpatiaLite's functions.
+    conn.enable_load_extension(True)
+    conn.load_extension("mod_spatialite")
     for pragma in ("journal_mode = WAL", "foreign_keys = ON", "cache_size = -64000"):
         conn.execute(f"PRAGMA {pragma}")
     conn.execute("BEGIN IMMEDIATE")

@@ -7,7 +7,8 @@
 - area filter: `GET /api/v1/records/?bbox=...` for a county-sized box (0.5 x 0.5 degrees)
   around the county with the most records, with its count; median of 5. Goal: <= 50 ms.
 - import: the bench's file into an empty registry with its zones and with them nulled (both
-  files written, same records otherwise). Goal: with <= 1.3 x without.
+  files written, same records otherwise), twice each, alternating; the fastest of each.
+  Goal: with <= 1.3 x without.
 
 The endpoints are asked by URL through Django's test Client, in-process like bench/pages.py,
 so this module knows nothing of their code. One that answers 404, or a bbox the catalog does
@@ -19,6 +20,7 @@ skipped. Assumes Django is set up on a database that holds the registry.
 
 import argparse
 import json
+import logging
 import os
 import random
 import shutil
@@ -35,6 +37,7 @@ BOX_DEGREES = 0.5
 # China's extent (lon, lat): the random half of the points fall anywhere in it.
 CHINA = ((73.5, 18.2), (134.8, 53.6))
 GOAL_PROTECTION_MS, GOAL_BBOX_MS, GOAL_IMPORT_RATIO = 20, 50, 1.3
+IMPORT_ROUNDS = 2
 ZONES = ("protection_zone", "control_zone")
 MISSING = "endpoint missing"
 
@@ -157,7 +160,13 @@ def dense_box() -> tuple[str, tuple[float, float, float, float]]:
 def area_filter(client, box: tuple[float, float, float, float]) -> dict:
     minlon, minlat, maxlon, maxlat = box
     upside_down = f"/api/v1/records/?bbox={maxlon},{maxlat},{minlon},{minlat}"
-    _, refused = _get(client, upside_down)
+    request_log = logging.getLogger("django.request")
+    level = request_log.level
+    request_log.setLevel(logging.ERROR)  # the 400 asked for is not news
+    try:
+        _, refused = _get(client, upside_down)
+    finally:
+        request_log.setLevel(level)
     if refused.status_code != 400:  # 404, or 200 from a catalog that ignores bbox
         return {"skipped": f"{MISSING} (bbox upside down answered {refused.status_code})"}
     bbox = ",".join(str(v) for v in box)
@@ -229,25 +238,33 @@ class EmptyRegistries:
 
 
 def import_with_and_without(source: Path, out_dir: Path, env: dict) -> dict:
+    """Each file imported IMPORT_ROUNDS times, in the order without, with, with, without...
+    (a machine busy with something else slows both alike); the fastest of each counts."""
     from bench import exchange
 
     bare = out_dir / f"{source.stem}-zones-nulled.jsonl"
     zoned = write_without_zones(source, bare)
     registries = EmptyRegistries(env["DATABASE_URL"], out_dir, env)
+    files = (("without_zones", bare), ("with_zones", source))
+    times: dict[str, list[float]] = {label: [] for label, _ in files}
     out = {"records_with_zones": zoned, "goal_ratio": GOAL_IMPORT_RATIO}
     try:
-        for label, path in (("without_zones", bare), ("with_zones", source)):
-            url = registries.fresh()
-            try:
-                seconds, peak, _ = exchange.manage(
-                    "import_heritage", str(path), env={**env, "DATABASE_URL": url}
-                )
-            finally:
-                registries.drop(url)
-            out[f"{label}_s"], out[f"{label}_peak_mb"] = round(seconds, 2), round(peak)
+        for round_ in range(IMPORT_ROUNDS):
+            for label, path in files if round_ % 2 == 0 else files[::-1]:
+                url = registries.fresh()
+                try:
+                    seconds, peak, _ = exchange.manage(
+                        "import_heritage", str(path), env={**env, "DATABASE_URL": url}
+                    )
+                finally:
+                    registries.drop(url)
+                times[label].append(round(seconds, 2))
+                out[f"{label}_peak_mb"] = max(out.get(f"{label}_peak_mb", 0), round(peak))
     finally:
         registries.close()
         bare.unlink(missing_ok=True)
+    for label, seconds in times.items():
+        out[f"{label}_s"], out[f"{label}_runs_s"] = min(seconds), seconds
     out["ratio"] = round(out["with_zones_s"] / out["without_zones_s"], 3)
     return out
 
@@ -298,8 +315,8 @@ def report(out: dict) -> list[str]:
         i = out["import"]
         lines.append(
             f"import with zones {i['with_zones_s']} s vs zones nulled {i['without_zones_s']} s "
-            f"= {i['ratio']}x ({i['records_with_zones']} records with zones; goal <= "
-            f"{i['goal_ratio']}x)"
+            f"= {i['ratio']}x (fastest of {len(i['with_zones_runs_s'])} each; "
+            f"{i['records_with_zones']} records with zones; goal <= {i['goal_ratio']}x)"
         )
     return lines
 
