@@ -1,9 +1,12 @@
-"""The audit trail in the admin: read only, scoped to one's regions like everything else."""
+"""The audit trail in the admin: read only, scoped to one's regions like everything else; each
+entry also said in words, field by field (`change_lines`), a zone by its size."""
 
 import json
 
+from django.apps import apps
 from django.contrib import admin
-from django.utils.html import format_html
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from registry.admin.base import RestrictedModelAdmin
@@ -19,7 +22,7 @@ class ChangeLogAdmin(RestrictedModelAdmin):
     search_fields = ("=object_repr", "=record_id")
     date_hierarchy = None
     fields = ("time", "user", "action", "object_type", "object_id", "object_repr",
-              "record_id", "region_id", "before_pretty", "after_pretty")  # fmt: skip
+              "record_id", "region_id", "changes", "before_pretty", "after_pretty")  # fmt: skip
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -32,6 +35,10 @@ class ChangeLogAdmin(RestrictedModelAdmin):
         return lookup in ("record_id", "object_id") or super().lookup_allowed(
             lookup, value, request
         )
+
+    @admin.display(description=_("修改内容"))
+    def changes(self, obj):
+        return format_html_join("", "<div>{}</div>", ((line,) for line in change_lines(obj)))
 
     @admin.display(description=_("修改前"))
     def before_pretty(self, obj):
@@ -46,3 +53,36 @@ def _pretty(value):
     if value is None:
         return "-"
     return format_html("<pre>{}</pre>", json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def change_lines(entry: ChangeLog) -> list[str]:
+    """The fields an entry changed, one line each: "名称：甲 → 乙"; a zone (logged as its
+    summary, registry.services.audit.zone_summary) as "保护范围：已修改（5 个顶点）"."""
+    if not entry.before or not entry.after:
+        return []
+    model = apps.get_model(entry.object_type)
+    lines = []
+    for name, new in entry.after.items():
+        old = entry.before.get(name)
+        if old == new:
+            continue
+        try:
+            label = model._meta.get_field(name).verbose_name
+        except FieldDoesNotExist:
+            label = name
+        lines.append(f"{label}{_('：')}{_change(old, new)}")
+    return lines
+
+
+def _change(old, new) -> str:
+    if isinstance(old, dict) or isinstance(new, dict):  # a zone's summary
+        if new is None:
+            return str(_("已删除"))
+        verb = _("已划定") if old is None else _("已修改")
+        return _("%(verb)s（%(vertices)s 个顶点）") % {"verb": verb, "vertices": new["vertices"]}
+    return f"{_short(old)} → {_short(new)}"
+
+
+def _short(value) -> str:
+    text = "-" if value in (None, "") else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"

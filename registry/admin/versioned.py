@@ -28,5 +28,10 @@ class VersionedForm(forms.ModelForm):
     def changed_fields(self) -> dict:
         """The model fields the page changed, with their new values (for the services)."""
         return {
-            name: self.cleaned_data[name] for name in self.changed_data if name != "edit_version"
+            name: self.cleaned_data[name] for name in self.changed_data if name in self._meta.fields
         }
+
+    def model_values(self) -> dict:
+        """Every model field of the form, with its value (for a new object)."""
+        cleaned = self.cleaned_data
+        return {name: cleaned[name] for name in self._meta.fields if name in cleaned}

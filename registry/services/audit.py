@@ -11,16 +11,21 @@ A service that logs its own save (with its user and action) makes it inside `in_
 any other single-object save of a record (a plain ORM `save()`) is logged by the signal in
 registry/services/derived.py, with no user.
 
-The values of an object are its own fields, foreign keys as ids, dates as ISO text: the same
-JSON whether written by Python (`snapshot`) or by SQL (`_json_sql`).
+The values of an object are its own fields, foreign keys as ids, dates as ISO text, a zone
+(a geometry of up to 100,000 positions) as its summary: type, number of vertices and the MD5 of
+its WKB, which tells a change without copying the shape into every entry. The same JSON whether
+written by Python (`snapshot`) or by SQL (`_json_sql`).
 """
 
 import datetime
 import decimal
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -74,7 +79,19 @@ def _jsonable(value):
         return float(value)
     if isinstance(value, FieldFile):
         return value.name or None
+    if isinstance(value, GEOSGeometry):
+        return zone_summary(value)
     return value
+
+
+def zone_summary(geometry: GEOSGeometry) -> dict:
+    """What the log keeps of a zone (see `_zone_sql` for the same in SQL)."""
+    wkb = bytes(geometry.wkb)
+    return {
+        "type": geometry.geom_type,
+        "vertices": geometry.num_coords,
+        "md5": hashlib.md5(wkb, usedforsecurity=False).hexdigest(),
+    }
 
 
 def record_of(obj: models.Model) -> Record | None:
@@ -161,6 +178,25 @@ def _json_sql(model) -> str:
         column = f"o.{f.column}"
         if isinstance(f, models.DateTimeField) and connection.vendor == "sqlite":
             column = f"REPLACE({column}, ' ', 'T')"  # SQLite keeps "2020-01-01 00:00:00"
+        elif isinstance(f, GeometryField):
+            column = _zone_sql(column)
         pairs.append(f"'{f.name}', {column}")
     function = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
     return f"{function}({', '.join(pairs)})"
+
+
+def _zone_sql(column: str) -> str:
+    """`zone_summary` by the database: GEOS, SpatiaLite and PostGIS all write 2D little-endian
+    WKB, so the MD5s agree."""
+    if connection.vendor == "postgresql":
+        summary = (
+            f"jsonb_build_object('type', SUBSTR(ST_GeometryType({column}), 4),"
+            f" 'vertices', ST_NPoints({column}), 'md5', MD5(ST_AsBinary({column}, 'NDR')))"
+        )
+    else:
+        kind = f"CASE GeometryType({column}) WHEN 'POLYGON' THEN 'Polygon' ELSE 'MultiPolygon' END"
+        summary = (
+            f"json_object('type', {kind}, 'vertices', ST_NPoints({column}),"
+            f" 'md5', LOWER(MD5Checksum(AsBinary({column}))))"
+        )
+    return f"CASE WHEN {column} IS NULL THEN NULL ELSE {summary} END"
