@@ -340,8 +340,9 @@ def test_the_bulk_log_summarises_a_zone_as_the_service_does(building):
 def test_the_change_page_with_zones_within_its_query_budget(
     surveyor, building, django_assert_max_num_queries
 ):
+    # The zones cost no query of their own: they are columns of the record (16 on SQLite, 15
+    # on PostgreSQL, measured 2026-12-02: session, user, roles, regions, record, inlines, log).
     Record.objects.filter(pk=building.pk).update(protection_zone=_square_geometry())
-    with django_assert_max_num_queries(40) as captured:
+    with django_assert_max_num_queries(16):
         response = surveyor.get(_url(building))
     assert response.status_code == 200 and 'class="zone-editor"' in response.content.decode()
-    print(len(captured))

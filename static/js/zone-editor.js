@@ -75,7 +75,7 @@
     var drawing = null;  // the points of the polygon being drawn, [lon, lat]
     var tools = box.querySelector(".zone-tools");
     var hint = document.createElement("p");
-    hint.className = "help zone-hint";
+    hint.className = "zone-hint";
     hint.textContent = box.dataset.hint;
     var draw = button(box.dataset.draw, startDrawing);
     var finish = button(box.dataset.finish, finishDrawing);
