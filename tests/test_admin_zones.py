@@ -6,6 +6,7 @@ The files are made here: GeoJSON and KML as text, shapefiles by GDAL's ogr2ogr."
 
 import io
 import json
+import math
 import shutil
 import subprocess
 import zipfile
@@ -346,3 +347,46 @@ def test_the_change_page_with_zones_within_its_query_budget(
     with django_assert_max_num_queries(16):
         response = surveyor.get(_url(building))
     assert response.status_code == 200 and 'class="zone-editor"' in response.content.decode()
+
+
+def test_a_registrar_adds_a_record_with_its_zone(building):
+    registrar = browser(user("registrar1", "registrar", password=None))
+    data = {
+        "code": "JZ-B-0002", "kind": "building", "name": "王家大院", "level": "provincial",
+        "region": "140728", "parent": "", "edit_version": "", "control_zone": json.dumps(SQUARE),
+        "record_photos-TOTAL_FORMS": 0, "record_photos-INITIAL_FORMS": 0,
+    }  # fmt: skip
+    response = registrar.post(reverse("admin:registry_record_add"), data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    record = Record.objects.get(code="JZ-B-0002")
+    assert record.control_zone.geom_type == "Polygon" and record.protection_zone is None
+    entry = ChangeLog.objects.filter(object_id=record.pk).get()
+    assert entry.user.username == "registrar1"
+    assert entry.after["control_zone"] == audit.zone_summary(record.control_zone)
+
+
+def test_the_change_log_page_says_what_changed(surveyor, building, admin_client):
+    _post(surveyor, building, protection_zone=json.dumps(SQUARE), name="张氏宗祠（修）")
+    (entry,) = _entries(building)
+    page = admin_client.get(reverse("admin:registry_changelog_change", args=[entry.pk]))
+    text = page.content.decode()
+    assert "保护范围：已划定（5 个顶点）" in text and "名称：张氏宗祠 → 张氏宗祠（修）" in text
+    assert entry.after["protection_zone"]["vertices"] == 5  # a summary, not the coordinates
+
+
+def _circle(n: int, radius: float, lon=112.17, lat=37.2) -> dict:
+    ring = [[round(lon + radius * math.cos(2 * math.pi * i / n), 7),
+             round(lat + radius * math.sin(2 * math.pi * i / n), 7)] for i in range(n)]  # fmt: skip
+    return {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
+
+
+@pytest.mark.slow
+def test_a_record_with_two_of_the_largest_zones_saves(surveyor, building):
+    """Two zones of 99,999 positions go back with every save of the page (5 MB of text)."""
+    response = _post(surveyor, building, protection_zone=json.dumps(_circle(99_998, 0.01)),
+                     control_zone=json.dumps(_circle(99_998, 0.02)))  # fmt: skip
+    assert response.status_code == 302
+    response = _post(surveyor, building, name="张氏宗祠（修）")
+    assert response.status_code == 302
+    building.refresh_from_db()
+    assert building.name == "张氏宗祠（修）" and building.control_zone.num_coords == 99_999

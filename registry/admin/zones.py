@@ -12,6 +12,7 @@ import json
 
 from django import forms
 from django.contrib.gis.geos import GEOSGeometry
+from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,7 @@ def _labels() -> dict:
         "data-clear": _("清除"),
         "data-hint": _("在地图上逐点单击画出边界，单击“完成”闭合；拖动顶点可修改。"),
         "data-complex": _("带洞的多边形只能在下方的 GeoJSON 中修改。"),
+        "data-vertex": static("registry/zone-vertex.svg"),
     }
 
 
@@ -94,6 +96,8 @@ class ZoneField(forms.Field):
         return value
 
     def has_changed(self, initial, data):
+        if initial is not None and data == self.prepare_value(initial):
+            return False  # the text as the page showed it: spares validating it again
         try:
             new = self.to_python(data)
         except forms.ValidationError:

@@ -59,8 +59,9 @@
     return b;
   }
 
-  function vertexIcon() {
-    return L.divIcon({className: "zone-vertex", iconSize: [12, 12], html: ""});
+  // A vertex is an image (a divIcon would be HTML: tests/test_html_sinks.py).
+  function vertexIcon(url) {
+    return L.icon({iconUrl: url, iconSize: [12, 12], iconAnchor: [6, 6], className: "zone-vertex"});
   }
 
   function editor(box) {
@@ -96,7 +97,7 @@
         if (poly.length !== 1) { complex = true; return; }
         var ring = poly[0];
         ring.slice(0, -1).forEach(function (p, j) {
-          var marker = L.marker([p[1], p[0]], {icon: vertexIcon(), draggable: true, keyboard: false});
+          var marker = L.marker([p[1], p[0]], {icon: vertexIcon(box.dataset.vertex), draggable: true, keyboard: false});
           marker.on("dragend", function () {
             var at = marker.getLatLng();
             ring[j] = [at.lng, at.lat];

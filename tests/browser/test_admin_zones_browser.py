@@ -3,6 +3,7 @@ four clicks and 完成 write the GeoJSON into the field, 保存 saves it; the pa
 draws it, and a reviewer sees it on the map that cannot be edited."""
 
 import importlib
+import json
 
 import pytest
 
@@ -72,6 +73,18 @@ def test_a_surveyor_draws_a_zone_and_saves_it(live_server, page, artifacts, regi
     assert page.locator(".field-protection_zone .zone-vertex").count() == 4
     assert "保护范围：已划定（5 个顶点）" in page.inner_text(".field-recent_changes")
     page.locator(".field-protection_zone").screenshot(path=artifacts / "admin-zone-saved.png")
+    # A vertex dragged moves in the text, the ring kept closed.
+    before = page.input_value("#id_protection_zone")
+    vertex = page.locator(".field-protection_zone .zone-vertex").first.bounding_box()
+    x, y = vertex["x"] + 6, vertex["y"] + 6
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 30, y - 20, steps=5)
+    page.mouse.up()
+    after = page.input_value("#id_protection_zone")
+    assert after != before and '"type":"Polygon"' in after
+    ring = json.loads(after)["coordinates"][0]
+    assert len(ring) == 5 and ring[0] == ring[-1]
     # A reviewer sees the zone on a map, and no field to edit.
     _login(page, url, "reviewer1")
     page.goto(change)
