@@ -17,10 +17,11 @@ from django.test import Client
 from django.urls import reverse
 
 from registry.admin.audit import change_lines
+from registry.admin.zones import as_geometry
 from registry.models import ChangeLog, Record
 from registry.services import audit
 from registry.zones import upload
-from registry.zones.geometry import ZoneError, signed_area
+from registry.zones.geometry import ZoneError, parse_zone, signed_area
 from tests.admin_forms import change_form
 from tests.workflow_builders import user
 
@@ -117,7 +118,8 @@ BOWTIE = [[112.0, 37.0], [112.1, 37.1], [112.1, 37.0], [112.0, 37.1], [112.0, 37
          "self-intersection near [112.05, 37.05]"),
         (json.dumps({"type": "Point", "coordinates": [112.1, 37.1]}),
          "type must be Polygon or MultiPolygon, not &quot;Point&quot;"),
-        (json.dumps({"type": "Polygon", "coordinates": [[[200, 37], [201, 37], [201, 38], [200, 37]]]}),
+        (json.dumps({"type": "Polygon", "coordinates": [[[200, 37], [201, 37], [201, 38],
+                                                         [200, 37]]]}),
          "ring 1 position 1: longitude 200 is not in [-180, 180]"),
         ('{"type": "Polygon",', "not valid JSON"),
         (json.dumps({**SQUARE, "properties": {}}),
@@ -251,7 +253,7 @@ def _zip(members: dict[str, bytes], symlink: str | None = None) -> SimpleUploade
             archive.writestr(name, data)
         if symlink:
             info = zipfile.ZipInfo(symlink)
-            info.external_attr = (0o120777 << 16)
+            info.external_attr = 0o120777 << 16
             archive.writestr(info, "/etc/passwd")
     return SimpleUploadedFile("zone.zip", buffer.getvalue())
 
@@ -325,10 +327,6 @@ def _square_geometry():
 
 def test_the_bulk_log_summarises_a_zone_as_the_service_does(building):
     """log_bulk (the importer's INSERT ... SELECT) writes the same summary as `snapshot`."""
-    from registry.zones.geometry import parse_zone
-
-    from registry.admin.zones import as_geometry
-
     Record.objects.filter(pk=building.pk).update(protection_zone=as_geometry(parse_zone(SQUARE)))
     building.refresh_from_db()
     audit.log_bulk(model=Record, ids_sql="SELECT %s", params=[building.pk])
