@@ -106,6 +106,19 @@ def test_a_surveyor_of_another_region_cannot(building):
     assert building.protection_zone is None and _entries(building) == []
 
 
+def test_the_records_service_refuses_a_surveyor_of_another_region(building):
+    from django.core.exceptions import PermissionDenied
+
+    from registry.services.records import record_update
+
+    elsewhere = user("surveyor2", "surveyor", regions=("110000",), password=None)
+    with pytest.raises(PermissionDenied):
+        record_update(user=elsewhere, record=building, version=building.version,
+                      data={"protection_zone": as_geometry(parse_zone(SQUARE))})  # fmt: skip
+    building.refresh_from_db()
+    assert building.protection_zone is None
+
+
 BOWTIE = [[112.0, 37.0], [112.1, 37.1], [112.1, 37.0], [112.0, 37.1], [112.0, 37.0]]
 
 
@@ -178,8 +191,10 @@ needs_ogr2ogr = pytest.mark.skipif(not shutil.which("ogr2ogr"), reason="ogr2ogr 
         ("zone.geojson", json.dumps(FEATURES).encode(), "protection_zone"),
         ("zone.json", json.dumps(SQUARE).encode(), "protection_zone"),
         ("控制地带.KML", KML.format(geometry=KML_POLYGON).encode(), "control_zone"),
+        ("multi.kml", KML.format(geometry=f"<MultiGeometry>{KML_POLYGON}</MultiGeometry>").encode(),
+         "control_zone"),
     ],
-)
+)  # fmt: skip
 def test_an_uploaded_geojson_or_kml_is_saved(surveyor, building, name, content, zone):
     response = _upload(surveyor, building, name, content, zone)
     assert response.status_code == 302, response.content.decode()[-3000:]
@@ -226,6 +241,9 @@ POINT = {"type": "Point", "coordinates": [112.1, 37.1]}
          "feature 1 is a Point: a zone is made of polygons"),
         ("p.geojson", json.dumps({"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {}, "geometry": POINT}]}),
+         "feature 1 is a Point: a zone is made of polygons"),
+        ("p.kml", KML.format(geometry=f"<MultiGeometry>{KML_POLYGON}<Point><coordinates>"
+                                      "112.1,37.1</coordinates></Point></MultiGeometry>"),
          "feature 1 is a Point: a zone is made of polygons"),
         ("p.geojson", json.dumps({**FEATURES, "crs": {"type": "name", "properties": {
             "name": "urn:ogc:def:crs:EPSG::3857"}}}),

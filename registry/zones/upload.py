@@ -16,7 +16,8 @@ What this module adds to GDAL is the distrust of the file:
 Every polygon of every feature becomes a part of the zone (one polygon: a Polygon, more: a
 MultiPolygon); parts are combined, not dissolved, so overlapping parts are refused by
 `parse_zone` as any MultiPolygon's are. Z and M values are dropped (a KML from Google Earth has
-altitudes of 0); any geometry that is not a polygon is refused. Every refusal is a ZoneError.
+altitudes of 0); a collection (a KML MultiGeometry) counts by its members; any geometry that
+is not a polygon is refused. Every refusal is a ZoneError.
 """
 
 import json
@@ -167,6 +168,8 @@ def _polygons(geometry, number: int) -> list:
     if geometry is None:
         return []
     kind = _SUFFIX.sub("", geometry.geom_type.name)
+    if kind == "GeometryCollection":  # a KML MultiGeometry: its polygons, if all are
+        return [p for member in geometry for p in _polygons(member, number)]
     if kind not in ("Polygon", "MultiPolygon"):
         raise ZoneError(f"feature {number} is a {kind}: a zone is made of polygons")
     coordinates = json.loads(geometry.json)["coordinates"]
