@@ -1,6 +1,7 @@
 """A surveyor draws a record's protection zone on the admin's map (static/js/zone-editor.js):
 four clicks and 完成 write the GeoJSON into the field, 保存 saves it; the page opened again
-draws it, and a reviewer sees it on the map that cannot be edited."""
+draws it, a vertex dragged and a second part drawn save as a MultiPolygon, and a reviewer
+sees it on the map that cannot be edited."""
 
 import importlib
 import json
@@ -85,6 +86,19 @@ def test_a_surveyor_draws_a_zone_and_saves_it(live_server, page, artifacts, regi
     assert after != before and '"type":"Polygon"' in after
     ring = json.loads(after)["coordinates"][0]
     assert len(ring) == 5 and ring[0] == ring[-1]
+    # A second polygon drawn beside it: a part of the same zone, saved as a MultiPolygon.
+    editor.get_by_role("button", name="画新的多边形").click()
+    box = editor.locator(".zone-map").bounding_box()
+    left, bottom = box["x"] + 60, box["y"] + box["height"] - 40
+    for dx, dy in ((0, 0), (60, 0), (30, -50)):
+        page.mouse.click(left + dx, bottom + dy)
+    editor.get_by_role("button", name="完成").click()
+    assert '"type":"MultiPolygon"' in page.input_value("#id_protection_zone")
+    page.locator(".field-protection_zone").screenshot(path=artifacts / "admin-zone-parts.png")
+    page.click("input[name=_continue]")
+    page.wait_for_url(change)
+    record.refresh_from_db()
+    assert record.protection_zone.geom_type == "MultiPolygon" and len(record.protection_zone) == 2
     # A reviewer sees the zone on a map, and no field to edit.
     _login(page, url, "reviewer1")
     page.goto(change)
