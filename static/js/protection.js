@@ -1,0 +1,75 @@
+/* /protection/ (templates/protection/check.html): the map of "is this place protected?".
+   The page is rendered for the point already (it works without this script); here the zones
+   found are drawn from the page's JSON, and a click on the map asks the page again for the
+   point clicked, through the same GET form (so every answer has a link). Names reach Leaflet
+   as DOM nodes only (HeritageMap.element), never as HTML strings. */
+(function () {
+  "use strict";
+
+  var CHINA = {center: [35, 105], zoom: 3.5};
+  // Control zones first, so that the protection zones inside them are drawn on top.
+  var ORDER = {control: 0, protection: 1};
+
+  function zoneTooltip(el, shape) {
+    var H = window.HeritageMap;
+    return H.element("span", {}, [
+      H.element("span", {lang: "zh-Hans"}, [shape.name]), " ",
+      H.element("small", {}, [shape.code]), H.element("br"),
+      el.dataset["label" + (shape.zone === "protection" ? "Protection" : "Control")]
+    ]);
+  }
+
+  function draw(el) {
+    var shapes = JSON.parse(document.getElementById(el.dataset.shapes).textContent);
+    var base = window.HeritageMap.baseMap(el, Object.assign({keyboard: true}, CHINA));
+    var map = base.map;
+    var bounds = L.latLngBounds([]);
+    shapes.slice().sort(function (a, b) { return ORDER[a.zone] - ORDER[b.zone]; })
+      .forEach(function (shape) {
+        var layer = L.geoJSON(shape.geometry, {className: "check-zone check-zone--" + shape.zone});
+        layer.bindTooltip(zoneTooltip(el, shape), {sticky: true}).addTo(map);
+        bounds.extend(layer.getBounds());
+      });
+    var point = null;
+    if (el.dataset.lat !== undefined) {
+      point = L.latLng(parseFloat(el.dataset.lat), parseFloat(el.dataset.lon));
+      L.circleMarker(point, {radius: 7, className: "check-point", interactive: false}).addTo(map);
+      bounds.extend(point);
+    }
+    function fit() {
+      map.invalidateSize();
+      if (shapes.length) {
+        map.fitBounds(bounds, {padding: [24, 24]});
+      } else if (point) {
+        map.setView(point, parseFloat(sessionStorage.getItem("protectionZoom")) || 12);
+      }
+      base.showGrid();
+    }
+    fit();
+    // A printed page is narrower than the screen: fit the zones again to the paper's width.
+    window.addEventListener("beforeprint", fit);
+    window.addEventListener("afterprint", fit);
+    window.matchMedia("print").addEventListener("change", fit);
+    map.on("click", function (e) { ask(el, map, e.latlng.wrap()); });
+    el.dataset.ready = "true";
+  }
+
+  function ask(el, map, latlng) {
+    var form = document.getElementById("check-form");
+    form.elements.lat.value = latlng.lat.toFixed(6);  // 0.1 m: finer than any zone is drawn
+    form.elements.lon.value = latlng.lng.toFixed(6);
+    sessionStorage.setItem("protectionZoom", String(map.getZoom()));
+    el.dataset.ready = "asking";
+    form.submit();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.querySelector(".check-print-button");
+    if (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    }
+    var el = document.getElementById("protection-map");
+    if (el && typeof L !== "undefined" && window.HeritageMap) { draw(el); }
+  });
+})();
