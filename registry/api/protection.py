@@ -13,7 +13,6 @@ from registry.choices import Kind, Level, Status
 from registry.forms.protection import ProtectionParamsForm
 from registry.zones.protection import ZONES, protection_check
 
-
 # Their enums are named in settings.SPECTACULAR_SETTINGS (ENUM_NAME_OVERRIDES): a plain
 # "StatusEnum" would read as the record's three statuses.
 STATUSES = [Status.DESIGNATED.value, Status.CANDIDATE.value]

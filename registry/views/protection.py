@@ -38,8 +38,9 @@ def protection_page(request):
         params,
         answered=True,
         results=[_row(p) for p in found],
-        shapes=[{"code": p.code, "name": p.name, "zone": p.zone, "geometry": p.geometry}
-                for p in found],  # fmt: skip
+        shapes=[
+            {"code": p.code, "name": p.name, "zone": p.zone, "geometry": p.geometry} for p in found
+        ],  # fmt: skip
         page_url=public_url(request.get_full_path()),
     )
     return render(request, "protection/check.html", context)
