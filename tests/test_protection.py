@@ -321,6 +321,12 @@ def test_the_page_lists_and_embeds_the_zones_found(client, zones):
     assert "http://127.0.0.1:8000/protection/?lat=0.5&amp;lon=70.5&amp;as_of=2026-12-01" in html
 
 
+def test_the_printed_address_pins_the_day(client, zones):
+    html = client.get("/protection/", {"lat": "0.50", "lon": "70.5"}).content.decode()
+    today = timezone.localdate().isoformat()
+    assert f"/protection/?lat=0.5&amp;lon=70.5&amp;as_of={today}</dd>" in html
+
+
 def test_nothing_found_says_so(client, zones):
     html = client.get("/protection/", {"lat": 5, "lon": 5}).content.decode()
     assert "该位置不在名录登记的任何保护范围或建设控制地带内" in html

@@ -6,7 +6,10 @@ same form), so that it works without JavaScript, can be linked and printed. The 
 it asks this page again for the point clicked. One query.
 """
 
+from urllib.parse import urlencode
+
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,9 +44,18 @@ def protection_page(request):
         shapes=[
             {"code": p.code, "name": p.name, "zone": p.zone, "geometry": p.geometry} for p in found
         ],  # fmt: skip
-        page_url=public_url(request.get_full_path()),
+        page_url=_link(params),
     )
     return render(request, "protection/check.html", context)
+
+
+def _link(params: dict) -> str:
+    """The answer's public address with its day written out: printed, it must give the same
+    answer later, not the answer as of the day it is opened."""
+    query = urlencode(
+        {"lat": repr(params["lat"]), "lon": repr(params["lon"]), "as_of": params["as_of"]}
+    )
+    return public_url(f"{reverse('protection')}?{query}")
 
 
 def _row(found) -> dict:

@@ -46,10 +46,11 @@
       base.showGrid();
     }
     fit();
-    // A printed page is narrower than the screen: fit the zones again to the paper's width.
-    window.addEventListener("beforeprint", fit);
-    window.addEventListener("afterprint", fit);
-    window.matchMedia("print").addEventListener("change", fit);
+    // A printed page is narrower than the screen: the map takes the paper's width before the
+    // page is laid out for printing, and the zones are fitted to it (protection.css).
+    window.addEventListener("beforeprint", function () { el.classList.add("check-map--paper"); fit(); });
+    window.addEventListener("afterprint", function () { el.classList.remove("check-map--paper"); fit(); });
+    window.matchMedia("print").addEventListener("change", fit);  // print media emulated
     map.on("click", function (e) { ask(el, map, e.latlng.wrap()); });
     el.dataset.ready = "true";
   }
