@@ -10,24 +10,26 @@
   // Control zones first, so that the protection zones inside them are drawn on top.
   var ORDER = {control: 0, protection: 1};
 
-  function zoneTooltip(el, shape) {
-    var H = window.HeritageMap;
-    return H.element("span", {}, [
-      H.element("span", {lang: "zh-Hans"}, [shape.name]), " ",
-      H.element("small", {}, [shape.code]), H.element("br"),
-      el.dataset["label" + (shape.zone === "protection" ? "Protection" : "Control")]
-    ]);
+  // A zone's tooltip: the record's name (Chinese, marked so), its code, which zone.
+  function tooltipParts(el, shape) {
+    var element = window.HeritageMap.element;
+    return [
+      element("span", {lang: "zh-Hans"}, [shape.name]), " ",
+      element("small", {}, [shape.code]), element("br"),
+      el.dataset[shape.zone === "protection" ? "labelProtection" : "labelControl"]
+    ];
   }
 
   function draw(el) {
     var shapes = JSON.parse(document.getElementById(el.dataset.shapes).textContent);
+    var element = window.HeritageMap.element;
     var base = window.HeritageMap.baseMap(el, Object.assign({keyboard: true}, CHINA));
     var map = base.map;
     var bounds = L.latLngBounds([]);
     shapes.slice().sort(function (a, b) { return ORDER[a.zone] - ORDER[b.zone]; })
       .forEach(function (shape) {
         var layer = L.geoJSON(shape.geometry, {className: "check-zone check-zone--" + shape.zone});
-        layer.bindTooltip(zoneTooltip(el, shape), {sticky: true}).addTo(map);
+        layer.bindTooltip(element("span", {}, tooltipParts(el, shape)), {sticky: true}).addTo(map);
         bounds.extend(layer.getBounds());
       });
     var point = null;

@@ -73,6 +73,11 @@ def test_click_the_map_see_the_zones_and_print(live_server, page, artifacts, zon
     assert page.locator("#protection-map path.check-zone--protection").count() == 1
     assert page.locator("#protection-map path.check-zone--control").count() == 2
     assert page.locator("#protection-map path.check-point").count() == 1
+    page.locator("#protection-map path.check-zone--protection").hover()
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert re.sub(r"\s+", " ", tooltip.inner_text()).strip() == "平遥 HC-140728 保护范围"
+    assert tooltip.locator("[lang=zh-Hans]").inner_text() == "平遥"
     link = page.get_by_role("link", name="平遥").first
     assert link.get_attribute("href") == "/records/HC-140728/"
     page.screenshot(path=artifacts / "protection-zh.png", full_page=True)
