@@ -338,6 +338,8 @@ def test_the_empty_page_has_the_form_and_the_map(client):
     assert 'id="check-form"' in html and 'id="protection-map"' in html
     assert "data-lat" not in html and "check-answer" not in html
     assert 'aria-current="page">是否在保护范围内</a>' in html  # in the navigation
+    html = client.get("/protection/", {"as_of": "2020-01-01"}).content.decode()
+    assert 'name="as_of" value="2020-01-01"' in html and "check-answer" not in html
 
 
 def test_a_name_is_data_never_markup(client, zones):

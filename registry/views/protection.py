@@ -24,7 +24,9 @@ ZONE_LABELS = {"protection": _("保护范围"), "control": _("建设控制地带
 def protection_page(request):
     # Only a point makes a question: a link that sets just the day opens the empty form.
     asked = "lat" in request.GET or "lon" in request.GET
-    form = ProtectionParamsForm(request.GET if asked else None)
+    form = ProtectionParamsForm(
+        request.GET if asked else None, initial={"as_of": request.GET.get("as_of", "")}
+    )
     context = {
         "form": form,
         "answered": False,

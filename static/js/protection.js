@@ -20,6 +20,10 @@
     ];
   }
 
+  function savedZoom() {
+    try { return parseFloat(sessionStorage.getItem("protectionZoom")); } catch (e) { return null; }
+  }
+
   function draw(el) {
     var shapes = JSON.parse(document.getElementById(el.dataset.shapes).textContent);
     var element = window.HeritageMap.element;
@@ -43,7 +47,7 @@
       if (shapes.length) {
         map.fitBounds(bounds, {padding: [24, 24]});
       } else if (point) {
-        map.setView(point, parseFloat(sessionStorage.getItem("protectionZoom")) || 12);
+        map.setView(point, savedZoom() || 12);
       }
       base.showGrid();
     }
@@ -61,7 +65,9 @@
     var form = document.getElementById("check-form");
     form.elements.lat.value = latlng.lat.toFixed(6);  // 0.1 m: finer than any zone is drawn
     form.elements.lon.value = latlng.lng.toFixed(6);
-    sessionStorage.setItem("protectionZoom", String(map.getZoom()));
+    try {  // the next page, finding no zone, keeps this zoom; storage may be refused
+      sessionStorage.setItem("protectionZoom", String(map.getZoom()));
+    } catch (e) { /* the default zoom then */ }
     el.dataset.ready = "asking";
     form.submit();
   }
