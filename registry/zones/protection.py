@@ -12,11 +12,10 @@ explicitly (`_rtree_ids`). Without that, a check would test every zone in the re
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsWKB
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import BinaryField, Func, Q, Value
+from django.db.models import Q, Value
 from django.db.models.expressions import RawSQL
 
 from registry.models import Record
@@ -55,21 +54,9 @@ def _rtree_ids(field: str, lon: float, lat: float) -> Q:
     return Q(pk__in=RawSQL(sql, [lon, lon, lat, lat]))
 
 
-def _point(lon: float, lat: float):
-    """The point as the database will compare it, exactly: GeoDjango hands SpatiaLite a WKT text
-    that keeps 16 significant digits (0.30000000000000004 becomes 0.3), and a point typed on
-    a zone's vertex could fall just outside it; WKB carries the double itself. (PostGIS is
-    given EWKB already.)"""
-    point = Point(lon, lat, srid=4326)
-    if connection.vendor != "sqlite":
-        return point
-    wkb = Value(bytes(point.wkb), output_field=BinaryField())
-    return Func(wkb, Value(4326), function="GeomFromWKB", output_field=GeometryField(srid=4326))
-
-
 def _candidates(zone: str, lon: float, lat: float, as_of: datetime.date, geometry: bool):
     field = f"{zone}_zone"
-    where = protects_q(as_of) & Q(**{f"{field}__intersects": _point(lon, lat)})
+    where = protects_q(as_of) & Q(**{f"{field}__intersects": Point(lon, lat, srid=4326)})
     if connection.vendor == "sqlite":
         where &= _rtree_ids(field, lon, lat)
     rows = Record.objects.filter(where).order_by().annotate(zone=Value(zone))

@@ -121,7 +121,7 @@ def test_type_coordinates_and_english(live_server, page, artifacts, zones):
     wait_ready(page)
     assert page.locator("h1").inner_text() == "Is this place protected?"
     assert rows(page) == [
-        "Construction-control zone HC-140728 平遥 Famous historic city National Designated"
+        "Construction control zone HC-140728 平遥 Famous historic city National Designated"
     ]
     assert page.get_by_role("button", name="Print").is_visible()
     page.screenshot(path=artifacts / "protection-en.png", full_page=True)
