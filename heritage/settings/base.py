@@ -290,6 +290,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "KindEnum": "registry.choices.Kind",
         "DocumentKindEnum": "registry.models.documents.DocumentKind",
+        "ProtectionStatusEnum": "registry.api.protection.STATUSES",
+        "ProtectionZoneEnum": "registry.zones.protection.ZONES",
     },
     # Every endpoint is public and read only: no authentication is used or needed, so the
     # schema names none (each operation's security is [{}], anonymous).
