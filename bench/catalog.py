@@ -7,13 +7,12 @@ are asked over loopback HTTP by the same client, one request at a time: Datasett
 20 each. Medians of 5 runs after one warm-up. Assumes Django is set up on the bench database.
 """
 
+import os
 import statistics
 import tempfile
 import time
 import urllib.parse
 from pathlib import Path
-
-from django.conf import settings
 
 from bench.datasette import Datasette, build_flat, get_json
 from bench.load import Server, _free_port
@@ -48,11 +47,10 @@ def run(results: dict) -> None:
     refresh_one, _ = _median(lambda: search_index.refresh(records=one))
     out["refresh_one_record_s"] = round(refresh_one, 4)
 
-    db = Path(settings.DATABASES["default"]["NAME"])
     with tempfile.TemporaryDirectory() as tmp:
         flat = Path(tmp) / "flat.sqlite3"
         out["flat_rows"] = build_flat(flat)
-        server = Server(db, workers=2)
+        server = Server(os.environ["DATABASE_URL"], workers=2)
         try:
             with Datasette(flat, _free_port()) as datasette:
                 out["datasette_version"] = datasette.version()

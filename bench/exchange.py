@@ -67,6 +67,9 @@ def normalised_floor(path: Path, out_dir: Path, env: dict) -> dict:
     manage("migrate", "-v0", env={**env, "DATABASE_URL": f"sqlite:///{db}"})
     started = time.perf_counter()
     conn = sqlite3.connect(db, isolation_level=None)
+    # The zone columns' triggers (GeoDjango's geometry columns) call SpatiaLite's functions.
+    conn.enable_load_extension(True)
+    conn.load_extension("mod_spatialite")
     for pragma in ("journal_mode = WAL", "foreign_keys = ON", "cache_size = -64000"):
         conn.execute(f"PRAGMA {pragma}")
     conn.execute("BEGIN IMMEDIATE")
@@ -190,8 +193,9 @@ def run(results: dict, *, source: Path, out_dir: Path, env: dict) -> None:
     figures["import_vs_floor"] = round(seconds / figures["floor_s"], 2)
     print(f"import into an empty registry: {seconds:.1f} s ({output.strip()})", flush=True)
 
-    figures["import_mb"] = sizes(Path(env["DATABASE_URL"].removeprefix("sqlite:///")))
-    print(f"on disk after the import, MB: {figures['import_mb']}", flush=True)
+    if env["DATABASE_URL"].startswith("sqlite:///"):  # dbstat: sizes on PostgreSQL to come
+        figures["import_mb"] = sizes(Path(env["DATABASE_URL"].removeprefix("sqlite:///")))
+        print(f"on disk after the import, MB: {figures['import_mb']}", flush=True)
 
     seconds, _, output = manage("import_heritage", str(source), env=env)
     figures["reimport_s"] = round(seconds, 2)

@@ -70,15 +70,16 @@ def _request_mix(codes: list[str], rng: random.Random) -> tuple[str, str]:
 
 
 class Server:
-    """gunicorn with heritage.settings.production on `db`, loopback only."""
+    """gunicorn with heritage.settings.production on the database at `database_url`, loopback
+    only."""
 
-    def __init__(self, db: Path, workers: int):
+    def __init__(self, database_url: str, workers: int):
         self.port = _free_port()
         self.static = tempfile.mkdtemp(prefix="heritage-static-")
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "heritage.settings.production",
-            "DATABASE_URL": f"sqlite:///{db}",
+            "DATABASE_URL": database_url,
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "HERITAGE_PUBLIC_URL": "https://heritage.example.cn",  # required; only links name it
@@ -177,9 +178,9 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def load(db: Path, *, seconds: float = 60, clients: int = 32, workers: int = 4) -> dict:
+def load(database_url: str, *, seconds: float = 60, clients: int = 32, workers: int = 4) -> dict:
     codes = _sample_codes()
-    server = Server(db, workers)
+    server = Server(database_url, workers)
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, int] = defaultdict(int)
     failures: list[str] = []
@@ -251,10 +252,8 @@ def load(db: Path, *, seconds: float = 60, clients: int = 32, workers: int = 4) 
 
 
 def run(results: dict) -> None:
-    from django.conf import settings
-
-    db = Path(settings.DATABASES["default"]["NAME"])
-    summary = load(db, seconds=float(os.environ.get("BENCH_LOAD_SECONDS", "60")))
+    seconds = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+    summary = load(os.environ["DATABASE_URL"], seconds=seconds)
     results["load"] = summary
     print(
         f"load: {summary['requests_per_s']} req/s, p50 {summary['p50_ms']} ms, "
@@ -279,7 +278,9 @@ def main() -> None:
     django.setup()
     import json
 
-    summary = load(args.db, seconds=args.seconds, clients=args.clients, workers=args.workers)
+    summary = load(
+        os.environ["DATABASE_URL"], seconds=args.seconds, clients=args.clients, workers=args.workers
+    )
     print(json.dumps(summary, indent=2, ensure_ascii=False))
 
 

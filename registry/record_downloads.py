@@ -18,12 +18,15 @@ import json
 import tempfile
 from collections.abc import Iterator
 
+from django.contrib.gis.db.models.functions import AsWKB
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from registry.choices import Kind, Level, Status
+from registry.exchange.export import MAPPED, zone
+from registry.exchange.writers import ZONE_NAMES, zone_features
 from registry.models.records import status_on
 from registry.models.regions import english_wanted
 from registry.selectors import records as selectors
@@ -86,13 +89,21 @@ def rows(queryset, as_of: datetime.date) -> Iterator[dict]:
     return _rows(queryset, as_of, english)
 
 
-def _rows(queryset, as_of: datetime.date, english: bool) -> Iterator[dict]:
+def _rows(queryset, as_of: datetime.date, english: bool, zones=False) -> Iterator[dict]:
+    """With `zones`, each row also holds the record's zones as GeoJSON (or None), under their
+    exchange keys."""
     ordered = selectors.with_current_state(queryset.order_by("code"), as_of, condition=False)
+    fields = FIELDS
+    if zones:
+        ordered = ordered.annotate(**{f"{key}_wkb": AsWKB(key) for key in ZONE_NAMES})
+        fields = (*FIELDS, *(f"{key}_wkb" for key in ZONE_NAMES))
     last = None
     while True:
         chunk = ordered if last is None else ordered.filter(code__gt=last)
-        batch = list(chunk.values(*FIELDS)[:CHUNK])
+        batch = list(chunk.values(*fields)[:CHUNK])
         for row in batch:
+            for key in ZONE_NAMES if zones else ():
+                row[key] = zone(row.pop(f"{key}_wkb"))
             row["status"] = status_on(row["designated_on"], row["revoked_on"], as_of)
             row["region"] = row["region_id"]
             row["region_name"] = (english and row["region__name_en"]) or row["region__name"]
@@ -146,19 +157,28 @@ def _drain(out: io.StringIO) -> bytes:
 
 
 def geojson_chunks(queryset, as_of) -> Iterator[bytes]:
-    """An RFC 7946 FeatureCollection of the records that have coordinates: Points at
-    [lon, lat], raw values in the properties."""
+    """An RFC 7946 FeatureCollection of the records that have coordinates or zones: a Point at
+    [lon, lat] for each that has coordinates, raw values in the properties; then a feature for
+    each of its zones, as the exchange export writes them (writers.zone_features: the zone in
+    RFC 7946 orientation, properties code, name, kind, level and zone "protection" or
+    "control")."""
     yield b'{"type":"FeatureCollection","features":['
     parts, first = [], True
-    for row in rows(queryset.filter(lat__isnull=False, lon__isnull=False), as_of):
-        feature = {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-            "properties": {k: row[k] for k in ("code", "name", "kind", "level", "region")},
-        }
-        parts.append(("" if first else ",") + json.dumps(feature, ensure_ascii=False))
+    for row in _rows(queryset.filter(MAPPED), as_of, english_wanted(), zones=True):
+        features = zone_features(row)
+        if row["lat"] is not None:
+            point = {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+                "properties": {k: row[k] for k in ("code", "name", "kind", "level", "region")},
+            }
+            features.insert(0, point)
+        parts.extend(
+            ("" if first and i == 0 else ",") + json.dumps(feature, ensure_ascii=False)
+            for i, feature in enumerate(features)
+        )
         first = False
-        if len(parts) == CHUNK:
+        if len(parts) >= CHUNK:
             yield "".join(parts).encode("utf-8")
             parts = []
     yield ("".join(parts) + "]}").encode("utf-8")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission, User
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -25,6 +26,7 @@ from django.db import connection
 from registry.models import ChangeLog, Photo, Plaque, Record, Survey
 from registry.services import backup as backup_service
 from registry.services.backup_files import SIGNATURE, signature
+from registry.zones.geometry import parse_zone
 from tests.catalog_builders import build_catalog
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +83,18 @@ def registry():
         building=records["TY-B-0002"], surveyed_on=datetime.date(2024, 3, 1), occupancy="vacant",
         state="rejected", created_by=officer, reviewed_by=officer, rejection_reason="照片不清",
     )  # fmt: skip
+    # Zones travel in the exchange file: a Polygon with a hole and a MultiPolygon, the
+    # Polygon's exterior stored clockwise (the export turns it round, on either engine).
+    shell = [[112.1, 37.1], [112.1, 37.3], [112.3, 37.3], [112.3, 37.1], [112.1, 37.1]]
+    hole = [[112.15, 37.15], [112.25, 37.15], [112.25, 37.25], [112.15, 37.25], [112.15, 37.15]]
+    far = [[112.5, 37.5], [112.6, 37.5], [112.6, 37.6], [112.5, 37.5]]
+    zones = {
+        "protection_zone": {"type": "Polygon", "coordinates": [shell, hole]},
+        "control_zone": {"type": "MultiPolygon", "coordinates": [[shell[::-1]], [far]]},
+    }
+    Record.objects.filter(code="JZ-D-0001").update(
+        **{key: GEOSGeometry(memoryview(parse_zone(z).wkb), srid=4326) for key, z in zones.items()}
+    )
     return records
 
 
@@ -102,6 +116,9 @@ def test_round_trip_is_exact(registry, tmp_path):
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert manifest["counts"]["registry.Survey"] == Survey.objects.count()
     assert (tmp_path / "b" / "records.jsonl").read_bytes() == before_export
+    assert b'"protection_zone":{"type":"Polygon","coordinates":[[[112.1,37.1],[112.3,37.1]' in (
+        before_export
+    )
     empty_the_registry()
     assert export() == b""
 

@@ -3,17 +3,20 @@
 import datetime
 import io
 import json
+import math
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from django.core.management import call_command
 
 from registry.choices import ALLOWED_PARENT_KINDS
 from registry.demo.cities import national_cities
 from registry.demo.generator import write_demo
 from registry.regionscope import scope_range
+from registry.zones.geometry import parse_zone
 
 REGIONS = {
     r["code"]: r
@@ -240,7 +243,8 @@ def test_version_2_values_have_the_spec_shapes(rows):
         assert text_or_null(row["era"], 200), code
         assert text_or_null(row["description"], 20_000), code
         assert text_or_null(row["description_en"], 20_000), code
-        assert row["protection_zone"] is None and row["control_zone"] is None
+        if row["kind"] not in ("district", "building") or not row["code"].startswith("DEMO-"):
+            assert row["protection_zone"] is None and row["control_zone"] is None, code
         designation = row["designation"]
         if designation is not None:
             assert list(designation) == DESIGNATION_KEYS, code
@@ -330,3 +334,85 @@ def test_some_names_are_odd_as_in_real_registers(many):
     assert all(odd.values()), {kind: len(found) for kind, found in odd.items()}
     assert sum(map(len, odd.values())) < 0.03 * len(names)
     assert max(len(n) for n in names) <= 200
+
+
+# --- zones ---------------------------------------------------------------------------------
+ZONE_BUILDINGS = 40_000  # ~780 districts (two zones each) and ~3,700 building zones
+
+
+@pytest.fixture(scope="module")
+def big() -> list[dict]:
+    return [r for r in records(generate(ZONE_BUILDINGS, seed=13)) if r["code"].startswith("DEMO-")]
+
+
+@pytest.fixture(scope="module")
+def zoned(big) -> list[dict]:
+    return [row for row in big if row["protection_zone"] or row["control_zone"]]
+
+
+def metres(zone: dict, lat: float) -> tuple[float, float]:
+    """The zone's extent east-west and north-south, in metres."""
+    positions = [p for polygon in polygons(zone) for ring in polygon for p in ring]
+    lons, lats = [p[0] for p in positions], [p[1] for p in positions]
+    return (
+        (max(lons) - min(lons)) * 111_320 * math.cos(math.radians(lat)),
+        (max(lats) - min(lats)) * 110_574,
+    )
+
+
+def polygons(zone: dict) -> list:
+    return [zone["coordinates"]] if zone["type"] == "Polygon" else zone["coordinates"]
+
+
+def test_every_zone_is_valid_and_written_as_the_exporter_writes_it(zoned):
+    """parse_zone (the one validator) takes each; its output, RFC 7946 oriented, is the input:
+    exterior rings counter-clockwise, holes clockwise, 6 decimals."""
+    count = 0
+    for row in zoned:
+        for key in ("protection_zone", "control_zone"):
+            if row[key] is not None:
+                assert list(row[key]) == ["type", "coordinates"]
+                assert parse_zone(row[key]).geojson() == row[key], (row["code"], key)
+                count += 1
+    assert count > 5000
+
+
+def test_districts_have_both_zones_and_a_tenth_of_the_buildings_a_small_one(big):
+    for row in big:
+        has_point = row["lat"] is not None
+        if row["kind"] == "district":
+            assert (row["protection_zone"] is not None) == has_point, row["code"]
+            assert (row["control_zone"] is not None) == has_point, row["code"]
+        elif row["kind"] == "building":
+            assert row["control_zone"] is None
+            assert has_point or row["protection_zone"] is None
+        else:
+            assert row["protection_zone"] is None and row["control_zone"] is None
+    buildings = [row for row in big if row["kind"] == "building" and row["lat"] is not None]
+    share = sum(1 for row in buildings if row["protection_zone"]) / len(buildings)
+    assert 0.09 < share < 0.11
+
+
+def test_zones_lie_around_their_point_at_plausible_sizes(zoned):
+    vertices, holes, parts = [], 0, 0
+    for row in zoned:
+        point = Point(row["lon"], row["lat"])
+        protection = GEOSGeometry(json.dumps(row["protection_zone"]))
+        shell = polygons(row["protection_zone"])[0][0]
+        assert Polygon(shell).contains(point), row["code"]
+        width, height = metres(row["protection_zone"], row["lat"])
+        if row["kind"] == "building":
+            assert 8 < width < 60 and 8 < height < 60, row["code"]
+            continue
+        vertices.append(len(shell) - 1)
+        holes += any(len(polygon) > 1 for polygon in polygons(row["protection_zone"]))
+        parts += row["protection_zone"]["type"] == "MultiPolygon"
+        if row["protection_zone"]["type"] == "Polygon":
+            assert 150 < width < 800 and 150 < height < 800, row["code"]
+        control = GEOSGeometry(json.dumps(row["control_zone"]))
+        assert control.contains(protection), row["code"]
+        assert control.area > 1.5 * protection.area
+    assert min(vertices) >= 12 and max(vertices) <= 40
+    # Now and then a hole or a second part, most often a single ring.
+    assert 0.02 * len(vertices) < holes < 0.12 * len(vertices)
+    assert 0.02 * len(vertices) < parts < 0.1 * len(vertices)

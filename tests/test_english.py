@@ -84,6 +84,8 @@ PAGES = [
     "/reports/?region=140728",
     "/reports/?region=140728&by=level",
     "/reports/?as_of=2015-01-01&region=140000&by=county",
+    "/protection/",
+    "/protection/?lat=37.2&lon=112.18&as_of=2020-01-01",
 ]
 
 
@@ -93,7 +95,14 @@ def test_public_pages_are_english(english, cat, path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/?kind=castle", "/?region=1", "/reports/?by=street", "/reports/?region=1"]
+    "path",
+    [
+        "/?kind=castle",
+        "/?region=1",
+        "/reports/?by=street",
+        "/reports/?region=1",
+        "/protection/?lat=x",
+    ],
 )
 def test_bad_parameters_answer_in_english(english, cat, path):
     assert_english(english.get(path), status=400)

@@ -17,6 +17,10 @@ LONG = "\n".join(f"第{i}段：价值特色与历史沿革，清代“日升昌�
 RICH = [
     building("b-2", name_en="Zhang Ancestral Hall", address="西大街 1 号", lat=37.201234567,
              lon=112.181234567, revoked_on="2022-06-30",
+             control_zone={"type": "MultiPolygon", "coordinates": [
+                 [[[112.18, 37.2], [112.19, 37.2], [112.19, 37.21], [112.18, 37.2]]],
+                 [[[112.2, 37.2], [112.201234567891, 37.2], [112.2, 37.201234567891],
+                   [112.2, 37.2]]]]},
              plaques=[{"number": "P-9", "installed_on": "2016-01-01", "removed_on": "2019-01-01"},
                       {"number": None, "installed_on": "2015-05-01", "removed_on": None},
                       {"number": "P-10", "installed_on": "2019-02-01"}],
@@ -26,7 +30,10 @@ RICH = [
                        "use": None, "surveyor": None, "notes": None}]),
     district("D1", plaques=[{"number": "G-东", "installed_on": "2012-01-01"},
                             {"number": "G-西", "installed_on": "2012-01-01"}]),
-    city("C1", lat=37.2, lon=112.18),
+    # Zones as RFC 7946 orients them (tests/test_exchange_zones.py turns others round).
+    city("C1", lat=37.2, lon=112.18, protection_zone={"type": "Polygon", "coordinates": [
+        [[112.1, 37.1], [112.3, 37.1], [112.3, 37.3], [112.1, 37.3], [112.1, 37.1]],
+        [[112.15, 37.15], [112.15, 37.25], [112.25, 37.25], [112.25, 37.15], [112.15, 37.15]]]}),
     {"kind": "town", "code": "Z_9", "name": "碛口镇", "level": "national", "region": "141125"},
     {"kind": "village", "code": "a.1", "name": "张壁村", "level": "provincial",
      "region": "140781", "designated_on": "2007-06-01"},
@@ -183,9 +190,13 @@ def test_csv_has_bom_chinese_headers_and_no_formulas(tmp_path):
 def test_geojson_holds_the_located_records(imported):
     collection = json.loads(run_export("--format", "geojson"))
     assert collection["type"] == "FeatureCollection"
-    features = {f["properties"]["code"]: f for f in collection["features"]}
+    points = [f for f in collection["features"] if f["geometry"]["type"] == "Point"]
+    features = {f["properties"]["code"]: f for f in points}
     assert sorted(features) == ["B-1", "C1", "b-2"]
     assert features["B-1"]["geometry"] == {"type": "Point", "coordinates": [-73.0, -0.5]}
+    zones = [(f["properties"]["code"], f["properties"]["zone"]) for f in collection["features"]
+             if f not in points]  # fmt: skip
+    assert zones == [("C1", "protection"), ("b-2", "control")]
 
 
 def test_queries_per_chunk_are_constant(imported, django_assert_num_queries, monkeypatch):
@@ -211,5 +222,6 @@ def test_csv_and_geojson_carry_the_list_entry_but_not_the_descriptions(imported)
     assert rows["C1"]["测绘建档"] == "" and rows["C1"]["建造年代"] == ""
     assert "第1段" not in text and "价值特色" not in text.splitlines()[0]
     collection = json.loads(run_export("--format", "geojson"))
-    properties = {f["properties"]["code"]: f["properties"] for f in collection["features"]}
+    points = [f for f in collection["features"] if f["geometry"]["type"] == "Point"]
+    properties = {f["properties"]["code"]: f["properties"] for f in points}
     assert properties["C1"]["designation"] is None and properties["C1"]["era"] is None

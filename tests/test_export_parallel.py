@@ -11,6 +11,7 @@ import pytest
 from registry.exchange import writers
 from registry.exchange.export import chunk_lines, chunk_records
 from registry.exchange.format import dumps, record_line, value
+from registry.zones.geometry import to_wkb
 
 from .exchange_helpers import run_export, run_import, write
 from .test_export import RICH
@@ -45,6 +46,22 @@ def _list_entry(rng: random.Random, kind: str) -> tuple:
     return (*texts, *designation, *archive)
 
 
+# Stored zones as the chunk query gives them (WKB): one oriented as RFC 7946 asks, one not
+# (a database may hold either), a MultiPolygon with a hole and awkward floats.
+_SQUARE = [(112.0, 37.0), (112.0, 37.1), (112.1, 37.1), (112.1, 37.0), (112.0, 37.0)]
+_HOLE = [(112.02, 37.02), (112.08, 37.02), (112.08, 37.08), (112.02, 37.08), (112.02, 37.02)]
+_ODD = [(-0.0, 5e-324), (1e-7, 0.0), (1e-7, 1e-7), (-0.0, 5e-324)]
+ZONES = [
+    to_wkb("Polygon", [[_SQUARE]]),
+    to_wkb("Polygon", [[_SQUARE[::-1], _HOLE[::-1]]]),
+    to_wkb("MultiPolygon", [[_SQUARE, _HOLE], [_ODD]]),
+]
+
+
+def _zones(rng: random.Random) -> tuple:
+    return tuple(None if rng.random() < 0.7 else rng.choice(ZONES) for _ in range(2))
+
+
 def _chunk(rng: random.Random, n: int = 300):
     rows, plaques, surveys, parents = [], [], [], {}
     for rid in range(1, n + 1):
@@ -56,7 +73,7 @@ def _chunk(rng: random.Random, n: int = 300):
             rid, kind, f"c{rid}", _text(rng), _maybe(rng, lambda: _text(rng)), "national",
             "140781", parent, _maybe(rng, lambda: "2001-01-01"), _maybe(rng, lambda: "2020-02-02"),
             _maybe(rng, lambda: _text(rng)), _maybe(rng, lambda: _float(rng)),
-            _maybe(rng, lambda: _float(rng)), *_list_entry(rng, kind),
+            _maybe(rng, lambda: _float(rng)), *_list_entry(rng, kind), *_zones(rng),
         ))  # fmt: skip
         for _ in range(rng.randint(0, 3)):  # same day twice, numbers missing: the sort decides
             day = rng.choice(["2001-01-01", "2000-05-05"])

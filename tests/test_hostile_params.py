@@ -56,6 +56,7 @@ ENDPOINTS = {
     "/api/v1/schema/": ["format", "lang"],
     "/api/v1/regions/": ["parent", "format"],
     "/api/v1/regions/140728/": ["format"],
+    "/api/v1/protection/": ["lat", "lon", "as_of", "format"],
     "/": [*CATALOG, "page"],
     "/sitemap.xml": [],
     "/sitemap-records.xml": ["p"],
@@ -66,6 +67,7 @@ ENDPOINTS = {
     "/reports/csv/": INDICATORS,
     "/reports/xlsx/": INDICATORS,
     "/reports/json/": INDICATORS,
+    "/protection/": ["lat", "lon", "as_of"],
 }
 PATHS = [
     "/api/v1/records/%00/",
@@ -85,6 +87,7 @@ UNREAD = {
     ("/api/v1/schema/", "lang"),
     ("/records/JZ-B-0001/", "q"),
     ("/reports/", "years"),
+    ("/protection/", "as_of"),  # without a point the page asks nothing (a NUL is refused anyway)
     ("/sitemap.xml", "unknown"),
     ("/robots.txt", "unknown"),
     *((url, "unknown") for url in ENDPOINTS),

@@ -200,6 +200,11 @@ CACHES = {"default": cache_from_env()}
 # UI sets style attributes from its own script, so its page alone may use inline styles.
 CSP_INLINE_STYLE_PATHS = ["/api/v1/docs/"]
 
+# A record's page posts its two zones back as GeoJSON text (registry/admin/zones.py): up to
+# 100,000 positions each, about 2.5 MB each. Django's default (2.5 MB for a whole request,
+# files aside) would refuse any save of such a record.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+
 ROOT_URLCONF = "heritage.urls"
 WSGI_APPLICATION = "heritage.wsgi.application"
 
@@ -229,7 +234,7 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 os.environ.setdefault("PROJ_NETWORK", "OFF")
 
 SPATIAL_ENGINES = {
-    "django.db.backends.sqlite3": "django.contrib.gis.db.backends.spatialite",
+    "django.db.backends.sqlite3": "heritage.spatialite",  # GeoDjango's, writing WKB
     "django.db.backends.postgresql": "django.contrib.gis.db.backends.postgis",
 }
 
@@ -323,6 +328,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "KindEnum": "registry.choices.Kind",
         "DocumentKindEnum": "registry.models.documents.DocumentKind",
+        "ProtectionStatusEnum": "registry.api.protection.STATUSES",
+        "ProtectionZoneEnum": "registry.zones.protection.ZONES",
     },
     # Every endpoint is public and read only: no authentication is used or needed, so the
     # schema names none (each operation's security is [{}], anonymous).

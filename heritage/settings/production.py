@@ -12,7 +12,13 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import INSECURE_DEFAULT_SECRET_KEY, MIDDLEWARE, checked_public_url, env_bool
+from .base import (
+    INSECURE_DEFAULT_SECRET_KEY,
+    MIDDLEWARE,
+    SILENCED_SYSTEM_CHECKS,
+    checked_public_url,
+    env_bool,
+)
 
 
 def _secret_key() -> str:
@@ -92,7 +98,7 @@ if _proxy_header:
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 if not SECURE_SSL_REDIRECT:
     # Turned off only when the proxy itself redirects http to https (documented in README).
-    SILENCED_SYSTEM_CHECKS = ["security.W008"]
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W008"]  # base's gis.W001 kept
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from registry import permissions
+from registry.admin.audit import change_lines
 from registry.admin.base import RestrictedModelAdmin, autocompleting
 from registry.admin.documents import (
     DocumentInline,
@@ -25,6 +26,14 @@ from registry.admin.plaques import (
     save_plaque_formset,
 )
 from registry.admin.versioned import VersionedForm
+from registry.admin.zones import (
+    SCRIPTS,
+    STYLES,
+    ZONE_FIELDS,
+    ZoneFormMixin,
+    file_field_name,
+    zones_map,
+)
 from registry.choices import KINDS_WITH_ARCHIVE, KINDS_WITH_PLAQUES, Kind, Status
 from registry.models import ChangeLog, Photo, Plaque, Record, RecordDocument
 from registry.search.keys import MAX_QUERY_LENGTH
@@ -42,12 +51,16 @@ LIST_ENTRY_FIELDS = (
 ARCHIVE_FIELDS = ("archive_level", "archive_completed_on")
 
 
-class RecordForm(VersionedForm):
+class RecordForm(ZoneFormMixin, VersionedForm):
     class Meta:
         model = Record
         fields = ("code", "kind", "name", "name_en", "level", "region", "parent",
                   "designated_on", "revoked_on", "address", "lat", "lon", *LIST_ENTRY_FIELDS,
-                  *ARCHIVE_FIELDS)  # fmt: skip
+                  *ARCHIVE_FIELDS, *ZONE_FIELDS)  # fmt: skip
+
+    def changed_fields(self) -> dict:
+        zones = {name: self.cleaned_data[name] for name in self.uploaded_zones()}
+        return {**super().changed_fields(), **zones}
 
     # A browser sends a textarea's line ends as \r\n; the format separates paragraphs by \n.
     def clean_description(self):
@@ -78,6 +91,7 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
             (_("认定"), {"fields": ("designated_on", "revoked_on")}),
             (_("位置"), {"fields": ("address", "lat", "lon", "edit_version")}),
             (_("列表条目"), {"fields": self._list_entry_fields(obj)}),
+            (_("保护区划"), {"fields": self._zone_fields(request, obj)}),
         ]
         if obj is not None:
             fieldsets.insert(0, (_("现状一览"), {"fields": ("current_state", "survey_history")}))
@@ -92,11 +106,22 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
             return LIST_ENTRY_FIELDS
         return LIST_ENTRY_FIELDS + ARCHIVE_FIELDS
 
+    class Media:  # the zones' map, for viewers too (the editor's widget brings its own)
+        css = {"all": STYLES}
+        js = SCRIPTS
+
+    def _zone_fields(self, request, obj) -> tuple:
+        """The editor to those who may change the record; to the others, a map (the fields
+        shown read-only would print every coordinate)."""
+        if obj is not None and not self.has_change_permission(request, obj):
+            return ("zones",)
+        return tuple(f for name in ZONE_FIELDS for f in (name, file_field_name(name)))
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
         # A code is never reused and never changes kind (exchange.md): both are fixed once saved.
-        shown = ("code", "kind", "current_state", "survey_history", "recent_changes")
+        shown = ("code", "kind", "current_state", "survey_history", "recent_changes", "zones")
         if not permissions.can(request.user, permissions.DESIGNATE, obj):
             return tuple(dict.fromkeys(shown + permissions.REGISTRAR_RECORD_FIELDS))
         return shown
@@ -137,8 +162,8 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
             )
             obj.version = saved.version
         else:
-            fields = {f: form.cleaned_data[f] for f in form.cleaned_data if f != "edit_version"}
-            obj.pk = record_services.record_create(user=request.user, data=fields).pk
+            data = form.model_values()
+            obj.pk = record_services.record_create(user=request.user, data=data).pk
             obj._state.adding = False
 
     def save_formset(self, request, form, formset, change):
@@ -176,6 +201,10 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
             add = reverse("admin:registry_survey_add") + f"?building={obj.pk}"
             html += format_html('<p><a class="button" href="{}">{}</a></p>', add, _("添加调查"))
         return html
+
+    @admin.display(description=_("保护区划"))
+    def zones(self, obj):
+        return zones_map(obj)
 
     @admin.display(description=_("调查记录"))
     def survey_history(self, obj):
@@ -216,9 +245,10 @@ class RecordAdmin(PlaqueSheetActions, RestrictedModelAdmin):
         entries = ChangeLog.objects.filter(record_id=obj.pk).select_related("user")[:10]
         rows = format_html_join(
             "",
-            "<li>{} {} {} {}</li>",
+            "<li>{} {} {} {} <small>{}</small></li>",
             ((f"{timezone.localtime(e.time):%Y-%m-%d %H:%M}", e.user or "-",
-              e.get_action_display(), e.object_repr) for e in entries),
+              e.get_action_display(), e.object_repr, _("；").join(change_lines(e)))
+             for e in entries),
         )  # fmt: skip
         link = reverse("admin:registry_changelog_changelist") + f"?record_id={obj.pk}"
         return format_html('<ul>{}</ul><a href="{}">{}</a>', rows, link, _("全部变更记录"))

@@ -27,6 +27,14 @@ class VersionedForm(forms.ModelForm):
 
     def changed_fields(self) -> dict:
         """The model fields the page changed, with their new values (for the services)."""
-        return {
-            name: self.cleaned_data[name] for name in self.changed_data if name != "edit_version"
-        }
+        fields = self._model_fields()
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in fields}
+
+    def model_values(self) -> dict:
+        """Every model field of the form, with its value (for a new object)."""
+        fields = self._model_fields()
+        return {name: value for name, value in self.cleaned_data.items() if name in fields}
+
+    def _model_fields(self) -> set[str]:
+        # Not the form's Meta.fields: the admin puts its fieldsets there (edit_version, uploads).
+        return {f.name for f in self._meta.model._meta.concrete_fields}

@@ -86,11 +86,17 @@ GEOJSON_SCHEMA = {
                     "type": {"type": "string", "enum": ["Feature"]},
                     "geometry": {
                         "type": "object",
-                        "description": "a Point: coordinates [lon, lat] (RFC 7946)",
+                        "description": (
+                            "a Point: coordinates [lon, lat], or a zone: a Polygon or "
+                            "MultiPolygon, exterior rings counter-clockwise (RFC 7946)"
+                        ),
                     },
                     "properties": {
                         "type": "object",
-                        "description": "code, name, kind, level, region (raw values)",
+                        "description": (
+                            "a Point's: code, name, kind, level, region (raw values); a zone's: "
+                            'code, name, kind, level, zone ("protection" or "control")'
+                        ),
                     },
                 },
             },
@@ -329,7 +335,10 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
             "headers and enum labels in the request's language (Accept-Language), cells that a "
             "spreadsheet would run as formulas escaped. GeoJSON (RFC 7946): a FeatureCollection "
             "of Points [lon, lat] of the records with coordinates, raw values in properties "
-            "code, name, kind, level, region. xlsx is limited to a worksheet's 1,048,575 rows "
+            "code, name, kind, level, region; after each record's Point, a Feature for each of "
+            "its zones (protection_zone, control_zone: Polygon or MultiPolygon, properties "
+            'code, name, kind, level and zone "protection" or "control"); a record with zones '
+            "but no coordinates has only those. xlsx is limited to a worksheet's 1,048,575 rows "
             "(400 beyond: download CSV)."
         ),
         parameters=[

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from registry.api.indicators import IndicatorReportView, IndicatorTrendView
+from registry.api.protection import ProtectionView
 from registry.api.records import RecordViewSet
 from registry.api.regions import RegionViewSet
 
@@ -21,5 +22,6 @@ urlpatterns = [
     ),
     path("indicators/", IndicatorReportView.as_view(), name="api-indicators"),
     path("indicators/trend/", IndicatorTrendView.as_view(), name="api-indicators-trend"),
+    path("protection/", ProtectionView.as_view(), name="api-protection"),
     *router.urls,
 ]

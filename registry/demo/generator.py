@@ -8,6 +8,10 @@ The areas (cities, towns, villages, districts; ~35,000 for a million buildings) 
 first and kept in memory; buildings are then streamed one line at a time. The area lines,
 shuffled, are spread evenly through the building lines, so about half of all children come
 before their parent, as the importer must allow. Same N and seed, same bytes.
+
+Zones (zones.py): every generated district with a point has a protection and a control zone,
+one building with a point in ten a protection zone; the real cities have none. They come from
+a random stream of their own, so a file's other values are those of a file without zones.
 """
 
 import json
@@ -40,7 +44,8 @@ def demo_lines(*, buildings: int, seed: int, counts: Counter | None = None) -> I
     rng = random.Random(seed)
     r = rng.random
     geo = geography()
-    draw = RecordDrawer(rng, geo)
+    # The zones draw from a stream of their own: with or without them, the rest is the same.
+    draw = RecordDrawer(rng, geo, random.Random(f"{seed}/zones"))
     every_county = tuple(range(len(geo.codes)))
 
     areas = round(buildings * AREA_SHARE)

@@ -13,6 +13,7 @@ from registry.choices import Kind, Level
 from . import content, names
 from .geography import Geography
 from .names import DEMO, pick
+from .zones import ZoneDrawer
 
 _START = datetime.date(2000, 1, 1)
 _END = datetime.date(2025, 12, 31)
@@ -50,10 +51,11 @@ def exchange_record(
     description_en: str | None = None,
     designation: dict | None = None,
     archive: dict | None = None,
+    protection_zone: dict | None = None,
+    control_zone: dict | None = None,
 ) -> dict:
     """Keys in the order of the exchange.md (version 2) table, every one written as the
-    exporter writes it (the zones null: no demo record has them), plaques/surveys only where
-    the kind has them."""
+    exporter writes it, plaques/surveys only where the kind has them."""
     record = {
         "kind": kind,
         "code": code,
@@ -72,8 +74,8 @@ def exchange_record(
         "description_en": description_en,
         "designation": designation,
         "archive": archive,
-        "protection_zone": None,
-        "control_zone": None,
+        "protection_zone": protection_zone,
+        "control_zone": control_zone,
     }
     if kind in (Kind.DISTRICT, Kind.BUILDING):
         record["plaques"] = []
@@ -93,11 +95,12 @@ def _cumulative(r, table, default):
 class RecordDrawer:
     """Draws records; `parent_counties` of a parent is the tuple of county indexes inside it."""
 
-    def __init__(self, rng: random.Random, geo: Geography):
+    def __init__(self, rng: random.Random, geo: Geography, zone_rng: random.Random):
         self.rng = rng
         self.r = rng.random
         self.geo = geo
         self.plaques_hung = 0
+        self.zones = ZoneDrawer(zone_rng.random)
 
     # --- shared parts ----------------------------------------------------------------
     def designation(self) -> tuple[int | None, int | None]:
@@ -215,6 +218,7 @@ class RecordDrawer:
         region = self.geo.codes[county]
         level = _cumulative(r, _LEVELS_DISTRICT, Level.MUNICIPAL.value)
         formed = content.era(r, building=False) if r() < 0.8 else None
+        protection, control = (None, None) if lat is None else self.zones.district(lat, lon)
         record = exchange_record(
             kind=Kind.DISTRICT.value,
             code=code,
@@ -230,6 +234,8 @@ class RecordDrawer:
             lon=lon,
             **self._content(Kind.DISTRICT, name, name_en, county, level, designated, formed),
             archive=self._archive(0.55, designated, revoked),
+            protection_zone=protection,
+            control_zone=control,
         )
         if designated is not None:
             # One to three gates, each with its plaque, hung on different days.
@@ -265,6 +271,7 @@ class RecordDrawer:
             lon=lon,
             **self._content(Kind.BUILDING, name, name_en, county, level, designated, built),
             archive=self._archive(0.40, designated, revoked),
+            protection_zone=self.zones.building(lat, lon),
         )
         record["plaques"] = self._building_plaques(region, designated, revoked)
         record["surveys"] = self._surveys(designated)

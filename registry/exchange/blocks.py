@@ -3,8 +3,9 @@
 Validation is pure Python and the slowest part of an import, so on a large file the blocks are
 validated by worker processes while this process writes the previous blocks to the staging
 tables. Workers never touch the database; they get bytes and give back rows (marshal: the rows
-are plain tuples of str / int / float / None, which marshal moves several times faster than
-pickle). At most a few blocks are in flight, so memory stays bounded whatever the file size.
+are plain tuples of str / int / float / bytes (a zone's WKB) / None, which marshal moves several
+times faster than pickle). At most a few blocks are in flight, so memory stays bounded whatever
+the file size.
 """
 
 import marshal
@@ -16,10 +17,15 @@ from typing import BinaryIO
 
 from .validate import LineErrors, decode_line, parse_record
 
-# A record with decades of surveys is a few KiB; a line this long is a broken file, and
-# reading on would only fill memory.
-MAX_LINE_BYTES = 2 * 1024 * 1024
+# A record with decades of surveys is a few KiB, but two zones of 100,000 positions each
+# (exchange.md, Geometry) written at full precision ("[-179.12345678901234,-89.12345678901234],"
+# is 42 bytes) make 8.4 MB: a line longer than this is a broken file, and reading on would
+# only fill memory.
+MAX_LINE_BYTES = 12 * 1024 * 1024
 BLOCK_LINES = 2000
+# ...and a block ends sooner when its lines hold this much: with lines of up to MAX_LINE_BYTES
+# (zones), 2,000 of them would be gigabytes in flight (IN_FLIGHT blocks per worker).
+BLOCK_BYTES = 16 * 1024 * 1024
 # Below this a worker pool costs more than it saves.
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 IN_FLIGHT = 4
@@ -46,7 +52,7 @@ def read_blocks(stream: BinaryIO) -> Iterator[tuple[int, list[bytes | None], int
                 consumed += len(raw)
             raw = None
         lines.append(raw)
-        if len(lines) >= BLOCK_LINES:
+        if len(lines) >= BLOCK_LINES or consumed >= BLOCK_BYTES:
             yield number - len(lines) + 1, lines, consumed
             lines, consumed = [], 0
     if lines:

@@ -12,8 +12,9 @@ that looked each one up beside its child took most of a chunk's time at a millio
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.contrib.gis.db.models.functions import AsWKB
 from django.db import connection
-from django.db.models import CharField
+from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
 from registry.choices import (
@@ -24,6 +25,7 @@ from registry.choices import (
 )
 from registry.models import Plaque, Record, Survey
 from registry.regionscope import region_q
+from registry.zones.geometry import zone_from_wkb
 
 from .format import (
     ARCHIVE_KEYS,
@@ -32,17 +34,20 @@ from .format import (
     RECORD_KEYS,
     SURVEY_KEYS,
     ZONE_KEYS,
+    dumps,
     template,
     text,
     value,
 )
 
 CHUNK = 2000
+ZONE_WKB = ("protection_wkb", "control_wkb")  # the zones (ZONE_KEYS) read as WKB
+MAPPED = Q(lat__isnull=False) | Q(protection_zone__isnull=False) | Q(control_zone__isnull=False)
 RECORD_FIELDS = (
     "id", "kind", "code", "name", "name_en", "level", "region_id", "parent_id",
     "designated_text", "revoked_text", "address", "lat", "lon", "era", "description",
     "description_en", "designation_batch", "designation_document", "designation_authority",
-    "archive_level", "archive_text",
+    "archive_level", "archive_text", *ZONE_WKB,
 )  # fmt: skip
 # The keys written straight from a row (kind ... description_en), before the objects.
 SCALAR_KEYS = RECORD_KEYS[: RECORD_KEYS.index("designation")]
@@ -73,7 +78,8 @@ def records_queryset(*, region: str | None = None, kind: str | None = None):
 
 
 # (records, plaques, surveys, parents' codes by id) of one chunk, as the database gave them:
-# plain tuples of str, int, float and None, which marshal moves between processes cheaply.
+# plain tuples of str, int, float, bytes (the zones' WKB) and None, which marshal moves between
+# processes cheaply.
 Chunk = tuple[list[tuple], list[tuple], list[tuple], dict[int, str]]
 PARENT = RECORD_FIELDS.index("parent_id")
 CAN_BE_PARENT = sorted(set().union(*ALLOWED_PARENT_KINDS.values()))
@@ -84,28 +90,29 @@ def iter_chunks(
     region: str | None = None,
     kind: str | None = None,
     children: bool = True,
-    located_only: bool = False,
+    mapped_only: bool = False,
 ) -> Iterator[Chunk]:
     """The matching records by code, CHUNK at a time, with their plaques and approved surveys.
 
     The three queries are compiled by the ORM once and then run on a cursor for each chunk
     (WHERE code > the chunk before's last code), rather than built anew for each chunk."""
     base = records_queryset(region=region, kind=kind).order_by("code")
-    if located_only:
-        base = base.filter(lat__isnull=False)
+    if mapped_only:  # what a map shows: a point or a zone
+        base = base.filter(MAPPED)
     page = base.filter(code__gt=_AFTER)[:CHUNK]
     records = _compiled(
         page.annotate(
             designated_text=_text("designated_on"),
             revoked_text=_text("revoked_on"),
             archive_text=_text("archive_completed_on"),
+            **{name: AsWKB(key) for name, key in zip(ZONE_WKB, ZONE_KEYS, strict=True)},
         ).values_list(*RECORD_FIELDS)
     )
     plaques, surveys = _children(page.values("id")) if children else (None, None)
     parent_codes = dict(Record.objects.filter(kind__in=CAN_BE_PARENT).values_list("id", "code"))
     after = ""  # the last code of the chunk before; every code is longer (never empty)
     with connection.cursor() as cursor:
-        while rows := _run(cursor, records, after):
+        while rows := _bytes(_run(cursor, records, after)):
             kinds = {row[1] for row in rows}
             plaque_rows = _run(cursor, plaques, after) if kinds & KINDS_WITH_PLAQUES else []
             survey_rows = _run(cursor, surveys, after) if kinds & KINDS_WITH_SURVEYS else []
@@ -120,6 +127,33 @@ def _parents(rows: list[tuple], known: dict[int, str]) -> dict[int, str]:
     if missing := ids - known.keys():
         known.update(Record.objects.filter(id__in=missing).values_list("id", "code"))
     return {pk: known[pk] for pk in ids}
+
+
+_ZONES_AT = RECORD_FIELDS.index(ZONE_WKB[0])
+
+
+def _bytes(rows: list[tuple]) -> list[tuple]:
+    """The rows with their zones' WKB as bytes, which marshal takes (a driver may give a
+    memoryview); rows without zones (most) are kept as they are."""
+    out = []
+    for row in rows:
+        protection, control = row[_ZONES_AT:]
+        if (protection is not None and type(protection) is not bytes) or (
+            control is not None and type(control) is not bytes
+        ):
+            zones = (None if z is None else bytes(z) for z in (protection, control))
+            row = (*row[:_ZONES_AT], *zones)
+        out.append(row)
+    return out
+
+
+def zone(wkb: bytes | None) -> dict | None:
+    """A stored zone as the GeoJSON the export writes: RFC 7946 orientation, type first."""
+    return None if wkb is None else zone_from_wkb(wkb).geojson()
+
+
+def _zone_text(wkb: bytes | None) -> str:
+    return "null" if wkb is None else dumps(zone(wkb))
 
 
 # Compiled in place of the chunk's lower bound, then replaced by it: no code holds a NUL.
@@ -156,10 +190,12 @@ def chunk_records(chunk: Chunk) -> list[dict]:
     return [_record(row, plaques, surveys, parents) for row in rows]
 
 
-# The scalar keys, designation and archive; the zones (always null until the registry holds
-# them) close the line's fixed part, and plaques and surveys follow.
+# The scalar keys, designation, archive and the zones make the line's fixed part; plaques and
+# surveys follow.
+_RECORD = template((*SCALAR_KEYS, "designation", "archive", *ZONE_KEYS))
+# Most records have no zone: their line ends with this text, not two more value() calls.
 _NULL_ZONES = template(ZONE_KEYS).replace("{", ",", 1) % ("null", "null")
-_RECORD = template((*SCALAR_KEYS, "designation", "archive")) + _NULL_ZONES
+_RECORD_NO_ZONES = template((*SCALAR_KEYS, "designation", "archive")) + _NULL_ZONES
 _DESIGNATION = template(DESIGNATION_KEYS) + "}"
 _ARCHIVE = template(ARCHIVE_KEYS) + "}"
 _PLAQUE = template(PLAQUE_KEYS) + "}"
@@ -206,8 +242,10 @@ def chunk_lines(chunk: Chunk) -> str:
         authority,
         archive_level,
         archive_day,
+        protection,
+        control,
     ) in rows:
-        line = _RECORD % (
+        values = (
             text(kind), text(code), text(name), value(name_en), text(level), text(region),
             value(parents.get(parent)), value(day), value(revoked), value(address), value(lat),
             value(lon), value(era), value(description), value(description_en),
@@ -216,6 +254,10 @@ def chunk_lines(chunk: Chunk) -> str:
             "null" if archive_level is None
             else _ARCHIVE % (text(archive_level), text(archive_day)),
         )  # fmt: skip
+        if protection is None and control is None:
+            line = _RECORD_NO_ZONES % values
+        else:
+            line = _RECORD % (*values, _zone_text(protection), _zone_text(control))
         if kind in KINDS_WITH_PLAQUES:
             mine = plaques.get(rid, ())
             if len(mine) > 1:
@@ -269,10 +311,10 @@ def _record(row: tuple, plaques: dict, surveys: dict, parents: dict) -> dict:
         if designation != _NO_DESIGNATION
         else None
     )
-    level, day = row[_ARCHIVE_AT:]
+    level, day = row[_ARCHIVE_AT:_ZONES_AT]
     record["archive"] = None if level is None else {"level": level, "completed_on": day}
-    for key in ZONE_KEYS:
-        record[key] = None
+    for key, wkb in zip(ZONE_KEYS, row[_ZONES_AT:], strict=True):
+        record[key] = zone(wkb)
     if kind in KINDS_WITH_PLAQUES:
         mine = plaques.get(rid, [])
         record["plaques"] = sorted(mine, key=_plaque_key) if len(mine) > 1 else mine

@@ -16,8 +16,7 @@ RECORD_KEYS = (
     "designation", "archive", "protection_zone", "control_zone", "plaques", "surveys",
 )  # fmt: skip
 # The keys of the two objects of version 2, each a group of Record fields (`designation_batch`
-# ...), and the zones, which this registry does not hold yet: the importer takes only null for
-# them and the export writes null.
+# ...), and the two zones, each a GeoJSON geometry held in the Record field of its name.
 DESIGNATION_KEYS = ("batch", "document", "authority")
 ARCHIVE_KEYS = ("level", "completed_on")
 ZONE_KEYS = ("protection_zone", "control_zone")

@@ -20,11 +20,14 @@ PLAQUES_TABLE = Plaque._meta.db_table
 SURVEYS_TABLE = Survey._meta.db_table
 PHOTOS_TABLE = Photo._meta.db_table
 
+# The zones, staged as the WKB parse_zone made (RFC 7946 orientation) and stored as geometries
+# (GEOMETRY below); the registry's own are read back as WKB to compare (_find_changed).
+ZONE_COLUMNS = ("protection_zone", "control_zone")
 RECORD_COLUMNS = (
     "line", "code", "kind", "name", "name_en", "level", "region", "parent", "designated_on",
     "revoked_on", "address", "lat", "lon", "era", "description", "description_en",
     "designation_batch", "designation_document", "designation_authority", "archive_level",
-    "archive_completed_on",
+    "archive_completed_on", *ZONE_COLUMNS,
 )  # fmt: skip
 PLAQUE_COLUMNS = ("line", "seq", "number", "installed_on", "removed_on")
 SURVEY_COLUMNS = ("line", "surveyed_on", "occupancy", "condition", "use", "surveyor", "notes")
@@ -34,16 +37,32 @@ FIELDS = (
     ("region_id", "region"), ("designated_on", "designated_on"), ("revoked_on", "revoked_on"),
     ("address", "address"), ("lat", "lat"), ("lon", "lon"),
     # Version 2: the staged columns are named as the record's.
-    *((column, column) for column in RECORD_COLUMNS[RECORD_COLUMNS.index("era") :]),
+    *(
+        (column, column)
+        for column in RECORD_COLUMNS[RECORD_COLUMNS.index("era") : -len(ZONE_COLUMNS)]
+    ),
 )  # fmt: skip
 SURVEY_FIELDS = ("occupancy", "condition", "use", "surveyor", "notes")
 APPROVED = SurveyState.APPROVED.value
+SRID = 4326
+# (WKB -> geometry, geometry -> WKB) of each engine: both read and write the NDR bytes
+# parse_zone makes, so a zone imported again compares equal.
+GEOMETRY = {"sqlite": ("GeomFromWKB", "AsBinary"), "postgresql": ("ST_GeomFromWKB", "ST_AsBinary")}
+
+
+def _values(vendor: str) -> list[tuple[str, str]]:
+    """(record column, SQL of its new value from the staged line `s`) for every copied field."""
+    from_wkb = GEOMETRY[vendor][0]
+    return [(col, f"s.{src}") for col, src in FIELDS] + [
+        (col, f"{from_wkb}(s.{col}, {SRID})") for col in ZONE_COLUMNS
+    ]
 
 
 def _ddl(vendor: str) -> list[str]:
     pg = vendor == "postgresql"
     date = "date" if pg else "text"
     real = "double precision" if pg else "real"
+    blob = "bytea" if pg else "blob"
     code = 'text COLLATE "C"' if pg else "text"
     return [
         f"""CREATE TEMP TABLE imp_record (
@@ -51,7 +70,8 @@ def _ddl(vendor: str) -> list[str]:
             region text, parent {code}, designated_on {date}, revoked_on {date}, address text,
             lat {real}, lon {real}, era text, description text, description_en text,
             designation_batch text, designation_document text, designation_authority text,
-            archive_level text, archive_completed_on {date}, rec_id bigint,
+            archive_level text, archive_completed_on {date}, protection_zone {blob},
+            control_zone {blob}, rec_id bigint,
             is_new integer DEFAULT 0, touched integer DEFAULT 0)""",
         f"""CREATE TEMP TABLE imp_plaque (
             line integer, seq integer, number text, installed_on {date}, removed_on {date})""",
@@ -218,7 +238,7 @@ class Staging:
             parent_id = f"""COALESCE(
                 (SELECT f.rec_id FROM imp_record f WHERE f.code = s.parent),
                 (SELECT p.id FROM {RECORDS_TABLE} p WHERE p.code = s.parent))"""
-            assignments = ", ".join(f"{col} = s.{src}" for col, src in FIELDS)
+            assignments = ", ".join(f"{col} = {sql}" for col, sql in _values(self.vendor))
             cur.execute(
                 f"""UPDATE {RECORDS_TABLE}
                     SET {assignments}, parent_id = {parent_id}, updated_at = %s
@@ -249,8 +269,9 @@ class Staging:
     def _insert_new(self, cur, parent_id: str, now) -> None:
         """New records (their ids already chosen), then every touched record's plaques and
         surveys."""
-        cols = ", ".join(col for col, _ in FIELDS)
-        srcs = ", ".join(f"s.{src}" for _, src in FIELDS)
+        values = _values(self.vendor)
+        cols = ", ".join(col for col, _ in values)
+        srcs = ", ".join(sql for _, sql in values)
         cur.execute(
             f"""INSERT INTO {RECORDS_TABLE} (id, code, {cols}, parent_id, created_at, updated_at)
                 SELECT s.rec_id, s.code, {srcs}, {parent_id}, %s, %s
@@ -266,7 +287,11 @@ class Staging:
         self._replace_surveys(cur, now)
 
     def _find_changed(self, cur) -> None:
-        differs = " OR ".join(f"s.{src} IS DISTINCT FROM r.{col}" for col, src in FIELDS)
+        as_wkb = GEOMETRY[self.vendor][1]
+        differs = " OR ".join(
+            [f"s.{src} IS DISTINCT FROM r.{col}" for col, src in FIELDS]
+            + [f"s.{col} IS DISTINCT FROM {as_wkb}(r.{col})" for col in ZONE_COLUMNS]
+        )
         cur.execute(
             f"""INSERT INTO imp_changed (rec_id)
                 SELECT s.rec_id FROM imp_record s JOIN {RECORDS_TABLE} r ON r.id = s.rec_id

@@ -26,6 +26,7 @@ from registry.choices import (
     is_blank,
 )
 from registry.regionscope import REGION_CODE_RE
+from registry.zones.geometry import ZoneError, parse_zone
 
 from .format import (
     ARCHIVE_KEYS,
@@ -49,9 +50,6 @@ SURVEY_KEY_SET = frozenset(SURVEY_KEYS)
 DESIGNATION_KEY_SET = frozenset(DESIGNATION_KEYS)
 ARCHIVE_KEY_SET = frozenset(ARCHIVE_KEYS)
 ARCHIVE_LEVELS = frozenset(ArchiveLevel.values)
-# Until the registry holds the zones (a later issue), a file that gives one is refused rather
-# than imported without it: the import would lose it. Null is taken: every export writes it.
-ZONES_REASON = "zones are not supported by this registry yet"
 
 
 def _reject_constant(name: str):
@@ -309,6 +307,19 @@ def _archive(obj: dict, kind: str | None, errors: LineErrors) -> tuple:
     return level, day
 
 
+def _zone(obj: dict, key: str, errors: LineErrors) -> bytes | None:
+    """A zone as its WKB (RFC 7946 orientation; bytes travel from the workers by marshal), None
+    when null or absent or invalid. parse_zone is the one validator (registry/zones)."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    try:
+        return parse_zone(value).wkb
+    except ZoneError as exc:
+        errors.add(key, exc.reason)
+        return None
+
+
 def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Parsed | None:
     """Validate one decoded line; None (with errors recorded) when it is invalid."""
     if not RECORD_KEY_SET.issuperset(obj):
@@ -359,9 +370,7 @@ def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Pars
     description_en = _text(obj, "description_en", errors)
     designation = _designation(obj, errors)
     archive = _archive(obj, kind, errors)
-    for key in ZONE_KEYS:
-        if obj.get(key) is not None:
-            errors.add(key, ZONES_REASON)
+    zones = tuple(_zone(obj, key, errors) for key in ZONE_KEYS)
     plaques = _items(obj, "plaques", kind, KINDS_WITH_PLAQUES, errors)
     surveys = _items(obj, "surveys", kind, KINDS_WITH_SURVEYS, errors)
     plaque_rows = _plaques(plaques, errors.line, errors) if plaques else []
@@ -370,6 +379,6 @@ def parse_record(obj: dict, errors: LineErrors, regions: frozenset[str]) -> Pars
         return None
     record = (
         errors.line, code, kind, name, name_en, level, region, parent, designated, revoked,
-        address, lat, lon, era, description, description_en, *designation, *archive,
+        address, lat, lon, era, description, description_en, *designation, *archive, *zones,
     )  # fmt: skip
     return Parsed(record, plaque_rows, survey_rows)

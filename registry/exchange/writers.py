@@ -107,17 +107,47 @@ GEO_PROPERTIES = (
 )  # fmt: skip
 
 
+# A zone's feature says whose zone it is and which: enough to label it on a map; the record's
+# other values are on its point.
+ZONE_PROPERTIES = ("code", "name", "kind", "level")
+ZONE_NAMES = {"protection_zone": "protection", "control_zone": "control"}
+
+
+def geojson_features(record: dict) -> list[dict]:
+    """A record's features, in this order: its point (at [lon, lat], with GEO_PROPERTIES) if it
+    has one, then a feature for each zone it has (the zone as exported, with ZONE_PROPERTIES
+    and `zone`: "protection" or "control"). A record with zones but no point has only those."""
+    features = []
+    if record["lat"] is not None:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [record["lon"], record["lat"]]},
+                "properties": {key: record[key] for key in GEO_PROPERTIES},
+            }
+        )
+    return features + zone_features(record)
+
+
+def zone_features(record: dict) -> list[dict]:
+    """A feature for each zone of `record` (a dict with ZONE_PROPERTIES and the zones as
+    GeoJSON or None): the exchange export's and the catalog download's (record_downloads.py)."""
+    features = []
+    for key, name in ZONE_NAMES.items():
+        if record[key] is not None:
+            properties = {k: record[k] for k in ZONE_PROPERTIES}
+            properties["zone"] = name
+            features.append({"type": "Feature", "geometry": record[key], "properties": properties})
+    return features
+
+
 def _render_geojson(chunk: Chunk, today: str) -> tuple[str, int]:
-    records = [r for r in chunk_records(chunk) if r["lat"] is not None]
-    features = (
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-            "properties": {key: r[key] for key in GEO_PROPERTIES},
-        }
-        for r in records
+    """Every record of the chunk has a point or a zone (iter_chunks(mapped_only=True))."""
+    records = chunk_records(chunk)
+    text = "".join(
+        "," + dumps(feature) + "\n" for record in records for feature in geojson_features(record)
     )
-    return "".join("," + dumps(feature) + "\n" for feature in features), len(records)
+    return text, len(records)
 
 
 class Format(NamedTuple):
@@ -143,7 +173,7 @@ FORMATS: dict[str, Format] = {
         _render_geojson,
         header='{"type":"FeatureCollection","features":[\n',
         footer="]}\n",
-        reading={"located_only": True, "children": False},
+        reading={"mapped_only": True, "children": False},
         comma_first=True,
     ),
 }

@@ -11,8 +11,10 @@ A service that logs its own save (with its user and action) makes it inside `in_
 any other single-object save of a record (a plain ORM `save()`) is logged by the signal in
 registry/services/derived.py, with no user.
 
-The values of an object are its own fields, foreign keys as ids, dates as ISO text: the same
-JSON whether written by Python (`snapshot`) or by SQL (`_json_sql`).
+The values of an object are its own fields, foreign keys as ids, dates as ISO text, a zone
+(a geometry) as the hex of its WKB, upper case: the same JSON whether written by Python
+(`snapshot`) or by SQL (`_json_sql`). Hex WKB because both databases and GEOS write the same
+bytes, so the entry holds the zone exactly; GeoJSON written by each database would not be.
 """
 
 import datetime
@@ -21,6 +23,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -74,6 +78,8 @@ def _jsonable(value):
         return float(value)
     if isinstance(value, FieldFile):
         return value.name or None
+    if isinstance(value, GEOSGeometry):
+        return bytes(value.wkb).hex().upper()
     return value
 
 
@@ -161,6 +167,12 @@ def _json_sql(model) -> str:
         column = f"o.{f.column}"
         if isinstance(f, models.DateTimeField) and connection.vendor == "sqlite":
             column = f"REPLACE({column}, ' ', 'T')"  # SQLite keeps "2020-01-01 00:00:00"
+        elif isinstance(f, GeometryField):
+            column = (
+                f"UPPER(ENCODE(ST_AsBinary({column}), 'hex'))"
+                if connection.vendor == "postgresql"
+                else f"NULLIF(HEX(AsBinary({column})), '')"  # SQLite's HEX(NULL) is ''"
+            )
         pairs.append(f"'{f.name}', {column}")
     function = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
     return f"{function}({', '.join(pairs)})"

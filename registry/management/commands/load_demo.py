@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from registry.choices import Kind
 from registry.demo.cities import cities_without_seat, national_cities
@@ -31,8 +31,13 @@ class Command(BaseCommand):
             path = Path(folder) / "demo.jsonl"
             with path.open("w", encoding="utf-8", newline="\n") as out:
                 counts = write_demo(out, buildings=buildings, seed=seed)
-            report = io.StringIO()
-            call_command("import_heritage", str(path), stdout=report, stderr=io.StringIO())
+            report, errors = io.StringIO(), io.StringIO()
+            try:
+                call_command("import_heritage", str(path), stdout=report, stderr=errors)
+            except CommandError as failed:
+                # The importer's reasons went to `errors` (with its progress bar): say the first.
+                reasons = [x for x in errors.getvalue().splitlines() if x.startswith("line ")]
+                raise CommandError(f"{failed}: {'; '.join(reasons[:3])}") from None
         real = len(national_cities())
         counts[Kind.CITY.value] -= real
         demo = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
