@@ -20,6 +20,7 @@ from registry.models import Record
 from registry.regionscope import REGION_PREFIX_RE, is_known_scope, prefix_q, region_q
 from registry.search import keys as search_keys
 from registry.selectors import records as selectors
+from registry.zones import bbox
 
 OCCUPANCY_CHOICES = [*selectors.OCCUPANCY_CHOICES]
 # Filters a search asks of the index (tokens every record's keys hold), not of the records.
@@ -49,6 +50,17 @@ class CatalogForm(forms.Form):
                 _("行政区划代码前缀“%(value)s”应为 2、4 或 6 位数字。"), params={"value": value}
             )
         return value
+
+    def clean_bbox(self) -> bbox.Box | None:
+        value = self.cleaned_data.get("bbox")
+        if not value:
+            return None
+        try:
+            return bbox.parse(value)
+        except bbox.BoxError as error:
+            raise forms.ValidationError(
+                _("地图范围“%(value)s”：%(reason)s"), params={"value": value, "reason": error}
+            ) from None
 
 
 class IsoDateFilter(django_filters.DateFilter):
@@ -102,6 +114,14 @@ class RecordFilterSet(django_filters.FilterSet):
     parent = django_filters.CharFilter(
         label=_("所属"), field_name="parent__code", max_length=40, help_text=_("上级对象的编号")
     )
+    # The area filter (protection.md): the point in the box or a zone meeting it
+    # (registry/zones/bbox.py).
+    bbox = django_filters.CharFilter(
+        label=_("地图范围"),
+        method="filter_bbox",
+        max_length=bbox.MAX_LENGTH,
+        help_text=_("最小经度,最小纬度,最大经度,最大纬度（WGS 84），如 112.0,37.0,112.5,37.5"),
+    )
     ordering = django_filters.OrderingFilter(
         label=_("排序"),
         fields=ORDERING,
@@ -122,6 +142,7 @@ class RecordFilterSet(django_filters.FilterSet):
             "archived",
             "as_of",
             "parent",
+            "bbox",
         ]
         form = CatalogForm
 
@@ -144,6 +165,9 @@ class RecordFilterSet(django_filters.FilterSet):
     def day(self):
         """The day the filters say: `as_of`, or today (after is_valid())."""
         return self.form.cleaned_data.get("as_of") or timezone.localdate()
+
+    def filter_bbox(self, queryset, name, value):
+        return bbox.in_box(queryset, value)
 
     def filter_as_of(self, queryset, name, value):
         return queryset  # not a condition: the day the others are evaluated on (self.day)

@@ -11,6 +11,7 @@ its own script, so that path also allows inline styles; its scripts stay 'self' 
 """
 
 from itertools import chain
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.utils import OperationalError
@@ -41,6 +42,9 @@ class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         policy = {**DEFAULT_POLICY, **getattr(settings, "CONTENT_SECURITY_POLICY", {})}
+        if getattr(settings, "HERITAGE_TILE_URL", ""):  # the maps' tiles (settings, checked)
+            tiles = urlsplit(settings.HERITAGE_TILE_URL)
+            policy["img-src"] += f" {tiles.scheme}://{tiles.netloc}"
         self.header = _header(policy)
         self.relaxed_header = _header({**policy, **RELAXED_STYLE})
         self.relaxed_prefixes = tuple(getattr(settings, "CSP_INLINE_STYLE_PATHS", ()))

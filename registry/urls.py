@@ -14,6 +14,7 @@ urlpatterns = [
     path("protection/", protection.protection_page, name="protection"),
     path("", catalog.search_page, name="catalog"),
     path("search/points/", catalog.map_points, name="catalog-points"),
+    path("search/zones/", catalog.map_zones, name="catalog-zones"),
     re_path(r"^search/(?P<fmt>csv|xlsx|geojson)/$", catalog.download, name="catalog-download"),
     re_path(rf"^records/(?P<code>{CODE_REGEX})/$", catalog.record_page, name="catalog-record"),
 ]

@@ -61,6 +61,44 @@ HERITAGE_PUBLIC_URL = checked_public_url(
     os.environ.get("HERITAGE_PUBLIC_URL", "http://127.0.0.1:8000")
 )
 
+
+def checked_tile_url(value: str) -> str:
+    """HERITAGE_TILE_URL: an https tile template (XYZ, or a WMTS KVP request) naming {z}, {x}
+    and {y} and no other placeholder, on a plain host without credentials: the page hands it
+    to Leaflet, and the CSP lets images come from its origin (registry/middleware.py)."""
+    parts = urlsplit(value)
+    placeholders = re.findall(r"\{[^}]*\}", value)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if not (
+        parts.scheme == "https"
+        and re.fullmatch(r"[a-z0-9.-]+", parts.hostname or "")
+        and port_ok
+        and "@" not in parts.netloc
+        and sorted(placeholders) == ["{x}", "{y}", "{z}"]
+        and not re.search(r"[\s<>\"'`\\]", value)
+        and not parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            "HERITAGE_TILE_URL must be an https tile address with {z}, {x} and {y} once each and "
+            "no credentials, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png; "
+            f"got {value!r}."
+        )
+    return value
+
+
+# A tile service for the maps (e.g. 天地图's): off by default, the maps then draw the shipped
+# schematic outlines (static/vendor/china-outlines/) and fetch nothing. With it, its
+# attribution (plain text, required: a licensed service asks for its credit and 审图号).
+HERITAGE_TILE_URL = os.environ.get("HERITAGE_TILE_URL", "")
+HERITAGE_TILE_ATTRIBUTION = os.environ.get("HERITAGE_TILE_ATTRIBUTION", "").strip()
+if HERITAGE_TILE_URL:
+    HERITAGE_TILE_URL = checked_tile_url(HERITAGE_TILE_URL)
+    if not HERITAGE_TILE_ATTRIBUTION:
+        raise ImproperlyConfigured("HERITAGE_TILE_URL needs HERITAGE_TILE_ATTRIBUTION.")
+
 INSTALLED_APPS = [
     "registry.apps.HeritageAdminConfig",  # django.contrib.admin with the registry's site
     "django.contrib.auth",

@@ -167,7 +167,7 @@ class Record(Versioned):
             # /records/hc-140728/ finds HC-140728 (selectors.records.canonical_code).
             models.Index(Upper("code"), name="record_code_upper"),
             # The bbox filter's point test (lat, then lon, in the index): a county-sized box
-            # reads one band of the index, never the table (registry/zones/queries.py).
+            # reads one band of the index, never the table (registry/zones/bbox.py).
             models.Index(fields=["lat", "lon"], name="record_lat_lon"),
             # A list of one kind in code order (the admin's kind filter, the catalog's, an
             # export) reads the few cities, towns, villages or districts from an index of their

@@ -42,6 +42,8 @@ from registry.search import query as index_query
 from registry.search.keys import query_key
 from registry.selectors.documents import public_documents
 from registry.selectors.photos import photos_for
+from registry.zones import outlines
+from registry.zones.bbox import ZONE_FIELDS
 
 UNKNOWN = "unknown"
 # A record's page and API detail show at most this many photos, and as many documents: the
@@ -370,7 +372,8 @@ def with_current_state(queryset, as_of: datetime.date, *, condition: bool = True
 
 def page_records(ids: list[int], as_of: datetime.date) -> list[Record]:
     """The records of one page, in the page's order, with their current state (one query)."""
-    found = {r.pk: r for r in with_current_state(Record.objects.filter(pk__in=ids), as_of)}
+    records = Record.objects.filter(pk__in=ids).defer(*ZONE_FIELDS)  # the list draws no zones
+    found = {r.pk: r for r in with_current_state(records, as_of)}
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -387,6 +390,8 @@ def record_detail(code: str, as_of: datetime.date) -> Record | None:
     )
     record = (
         with_current_state(Record.objects.filter(code=code), as_of)
+        .defer(*ZONE_FIELDS)  # read as WKB for the map (registry/zones/outlines.py)
+        .annotate(**outlines.wkb_annotations())
         .select_related("region__parent__parent")
         .annotate(children_count=Coalesce(Subquery(children), 0))
         .first()

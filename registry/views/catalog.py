@@ -23,6 +23,7 @@ from registry.models import Region
 from registry.models.regions import region_label
 from registry.selectors import records as selectors
 from registry.throttling import download_allowed
+from registry.zones import bbox, outlines
 
 PAGE_SIZE = 20
 # Counting every facet reads every matching record (and its plaques and surveys): beyond this
@@ -32,6 +33,12 @@ FACET_MAX = 50_000
 # database groups them into cells of CELL_DEGREES and the map draws one bubble a cell.
 POINTS_MAX = 5_000
 CELL_DEGREES = 1.0
+# The search map's zone outlines (map_zones): asked for the map's view only when zoomed in
+# (static/js/catalog-map.js asks at zoom 10 and more), so a view wider than this is refused,
+# and at most this many records (two zones each) answer: one bounded query and answer,
+# whatever the registry holds. Beyond it the map says some outlines are left out.
+ZONES_VIEW_DEGREES = 5.0
+ZONES_RECORDS_MAX = 250
 
 
 def _filterset(request) -> RecordFilterSet:
@@ -80,6 +87,8 @@ def search_page(request):
         facets=facets,
         facet_counts_shown=counts is not None,
         points_url=f"{reverse('catalog-points')}?{_query(request)}",
+        zones_url=f"{reverse('catalog-zones')}?{_query(request)}",
+        box=filterset.form.cleaned_data.get("bbox"),
         page_query=_query(request),
         downloads=[
             (fmt, f"{reverse('catalog-download', args=[fmt])}?{_query(request, ordering=None)}")
@@ -158,6 +167,8 @@ def _active(request, filterset, region_text: str) -> list[dict]:
             continue
         if name == "region":
             text = region_text  # names, never the code
+        elif isinstance(value, bbox.Box):
+            text = str(value)
         elif isinstance(value, datetime.date):
             text = value.isoformat()  # as the report writes its day
         elif isinstance(value, bool):
@@ -207,6 +218,33 @@ def map_points(request):
     return JsonResponse({"total": total, "points": [], "cells": [list(c) for c in cells]})
 
 
+def map_zones(request):
+    """The zone outlines of the search's records in the map's view (`view`, a box as bbox
+    writes it): [{code, name, zone, geometry}], at most ZONES_RECORDS_MAX records' worth."""
+    filterset = _filterset(request)
+    if not filterset.is_valid():
+        return JsonResponse({"errors": filterset.errors}, status=400)
+    try:
+        view = bbox.parse(request.GET.get("view", ""))
+    except bbox.BoxError as error:
+        return JsonResponse({"errors": {"view": [str(error)]}}, status=400)
+    if max(view.maxlon - view.minlon, view.maxlat - view.minlat) > ZONES_VIEW_DEGREES:
+        message = _("地图范围过大：放大后显示保护范围")
+        return JsonResponse({"errors": {"view": [message]}}, status=400)
+    rows = list(
+        bbox.zones_in_box(filterset.qs, view)
+        .order_by("code")
+        .annotate(**outlines.wkb_annotations())
+        .values("code", "name", "protection_wkb", "control_wkb")[: ZONES_RECORDS_MAX + 1]
+    )
+    zones = [
+        {"code": row["code"], "name": row["name"], **shape}
+        for row in rows[:ZONES_RECORDS_MAX]
+        for shape in outlines.outlines(row)
+    ]
+    return JsonResponse({"zones": zones, "truncated": len(rows) > ZONES_RECORDS_MAX})
+
+
 def record_page(request, code: str):
     today = timezone.localdate()
     record = selectors.record_detail(code, today)
@@ -223,6 +261,7 @@ def record_page(request, code: str):
         "occupancy_label": dict(selectors.OCCUPANCY_CHOICES).get(record.occupancy),
         "occupancies": dict(Occupancy.choices),
         "entry": list_entry(record, get_language()),
+        "zones": outlines.outlines(record),
     }
     return render(request, "catalog/record.html", context)
 
