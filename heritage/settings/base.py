@@ -262,6 +262,11 @@ def database_from_env() -> dict:
         # Tests run on an in-memory database unless SQLITE_TEST_NAME names a file (to see WAL
         # and several connections behave as in production).
         db["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
+    else:
+        # PostGIS's cost estimates of spatial filters cross the JIT threshold, and compiling then
+        # costs many times the query itself (a province-sized bbox, measured while building the
+        # area filter). The registry's queries are short; a URL's own options win.
+        db.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     return db
 
 

@@ -13,6 +13,7 @@ from registry.admin.base import RestrictedModelAdmin
 from registry.admin.filters import RegionFilter
 from registry.models import ChangeLog
 from registry.zones.geometry import from_wkb
+from registry.zones.index import ZONE_FIELDS
 
 
 @admin.register(ChangeLog)
@@ -74,9 +75,6 @@ def _zone_text(hex_wkb: str) -> str:
 def _vertices(hex_wkb: str) -> int:
     _, polygons = from_wkb(bytes.fromhex(hex_wkb))
     return sum(len(ring) for polygon in polygons for ring in polygon)
-
-
-ZONE_FIELDS = frozenset(("protection_zone", "control_zone"))
 
 
 def change_lines(entry: ChangeLog) -> list[str]:

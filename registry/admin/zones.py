@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import Record
 from registry.zones.geometry import Zone, ZoneError, parse_zone, zone_from_wkb
+from registry.zones.index import ZONE_FIELDS
 from registry.zones.upload import ACCEPT, read_zone_file
 
-ZONE_FIELDS = ("protection_zone", "control_zone")
 SCRIPTS = ["vendor/leaflet/leaflet.js", "js/catalog-map.js", "js/zone-editor.js"]
 STYLES = ["vendor/leaflet/leaflet.css", "registry/admin-workflow.css"]
 

@@ -43,7 +43,7 @@ from registry.search.keys import query_key
 from registry.selectors.documents import public_documents
 from registry.selectors.photos import photos_for
 from registry.zones import outlines
-from registry.zones.bbox import ZONE_FIELDS
+from registry.zones.index import ZONE_FIELDS
 
 UNKNOWN = "unknown"
 # A record's page and API detail show at most this many photos, and as many documents: the

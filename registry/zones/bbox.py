@@ -16,16 +16,13 @@ import re
 from typing import NamedTuple
 
 from django.contrib.gis.geos import Polygon
-from django.db import connection
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Record
+from registry.zones.index import ZONE_FIELDS, intersects_q
 
 FORMAT = _("应为四个数：最小经度,最小纬度,最大经度,最大纬度，如 112.0,37.0,112.5,37.5")
 
-ZONE_FIELDS = ("protection_zone", "control_zone")
 NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 MAX_LENGTH = 200
 
@@ -74,15 +71,8 @@ def point_q(box: Box) -> Q:
 
 def zone_q(box: Box, field: str) -> Q:
     """Records whose `field` intersects the box, by that field's spatial index."""
-    exact = Q(**{f"{field}__intersects": box.polygon()})
-    if connection.vendor != "sqlite":
-        return exact  # PostGIS: ST_Intersects carries the && the GiST index answers
-    rtree = f"idx_{Record._meta.db_table}_{field}"
-    candidates = RawSQL(
-        f"SELECT pkid FROM {rtree} WHERE xmax >= %s AND xmin <= %s AND ymax >= %s AND ymin <= %s",
-        (box.minlon, box.maxlon, box.minlat, box.maxlat),
-    )
-    return Q(pk__in=candidates) & exact
+    bounds = (box.minlon, box.minlat, box.maxlon, box.maxlat)
+    return intersects_q(field, box.polygon(), bounds)
 
 
 def box_q(box: Box) -> Q:

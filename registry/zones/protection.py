@@ -6,7 +6,7 @@ One SQL query: the protection zones' candidates UNION ALL the control zones', ea
 its zone's spatial index and then tested exactly (Intersects: a point on the boundary is
 inside, a point in a hole is not). PostGIS plans ST_Intersects on its GiST index by itself;
 GeoDjango on SpatiaLite never consults the R*Tree, so the candidates are named from it
-explicitly (`_rtree_ids`). Without that, a check would test every zone in the registry.
+explicitly (registry/zones/index.py). Without that, a check would test every zone in the registry.
 """
 
 import datetime
@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import AsWKB
 from django.contrib.gis.geos import Point
-from django.db import connection
 from django.db.models import Q, Value
-from django.db.models.expressions import RawSQL
 
 from registry.models import Record
 from registry.models.records import designated_q, status_on
 from registry.zones.geometry import zone_from_wkb
+from registry.zones.index import intersects_q
 
 # protection.md: `protection` before `control`.
 ZONES = ("protection", "control")
@@ -46,19 +45,10 @@ def protects_q(as_of: datetime.date) -> Q:
     return designated_q(as_of) | Q(designated_on__isnull=True)
 
 
-def _rtree_ids(field: str, lon: float, lat: float) -> Q:
-    """SpatiaLite: the records whose zone's bounding box holds the point, from the R*Tree.
-    Its boxes are rounded outwards to 32-bit floats, so none that holds the point is missed."""
-    table = f"idx_{Record._meta.db_table}_{field}"
-    sql = f"SELECT pkid FROM {table} WHERE xmin <= %s AND xmax >= %s AND ymin <= %s AND ymax >= %s"
-    return Q(pk__in=RawSQL(sql, [lon, lon, lat, lat]))
-
-
 def _candidates(zone: str, lon: float, lat: float, as_of: datetime.date, geometry: bool):
     field = f"{zone}_zone"
-    where = protects_q(as_of) & Q(**{f"{field}__intersects": Point(lon, lat, srid=4326)})
-    if connection.vendor == "sqlite":
-        where &= _rtree_ids(field, lon, lat)
+    point = Point(lon, lat, srid=4326)
+    where = protects_q(as_of) & intersects_q(field, point, (lon, lat, lon, lat))
     rows = Record.objects.filter(where).order_by().annotate(zone=Value(zone))
     columns = ["code", "name", "kind", "level", "designated_on", "revoked_on", "zone"]
     if geometry:
