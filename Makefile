@@ -17,13 +17,17 @@ install: system-libs
 
 # GDAL/GEOS/PROJ (GeoDjango), SpatiaLite (the embedded database), PostGIS for each local
 # PostgreSQL server, and a Python 3.11 that can load SQLite extensions. Installed with apt-get
-# where it is available and we are root; otherwise the one command to run is printed.
-SYSTEM_PACKAGES = gdal-bin libgdal32 libgeos-c1v5 libproj25 libsqlite3-mod-spatialite python3.11 \
-	python3.11-venv $(patsubst %,postgresql-%-postgis-3,$(notdir $(wildcard /usr/lib/postgresql/*)))
+# where it is available and we are root; otherwise the one command to run is printed. (Debian 12
+# names; gdal-bin brings GDAL, GEOS and PROJ.) GDAL is found as ctypes finds it, which is how
+# GeoDjango loads it; a server is a PostgreSQL version with a `postgres` binary, not a client.
+PG_SERVERS = $(patsubst /usr/lib/postgresql/%/bin/postgres,%,$(wildcard /usr/lib/postgresql/*/bin/postgres))
+SYSTEM_PACKAGES = gdal-bin libsqlite3-mod-spatialite python3.11 python3.11-venv \
+	$(patsubst %,postgresql-%-postgis-3,$(PG_SERVERS))
 system-libs:
-	@if [ -n "$(PYTHON)" ] && ldconfig -p | grep -q 'libgdal\.so' \
+	@if [ -n "$(PYTHON)" ] \
+	    && $(PYTHON) -c "import ctypes.util, sys; sys.exit(not (ctypes.util.find_library('gdal') and ctypes.util.find_library('geos_c')))" \
 	    && $(PYTHON) -c "import sqlite3; c = sqlite3.connect(':memory:'); c.enable_load_extension(True); c.load_extension('mod_spatialite')" 2>/dev/null \
-	    $(foreach v,$(notdir $(wildcard /usr/lib/postgresql/*)),&& test -f /usr/share/postgresql/$(v)/extension/postgis.control) \
+	    $(foreach v,$(PG_SERVERS),&& test -f /usr/share/postgresql/$(v)/extension/postgis.control) \
 	    ; then \
 	  exit 0; \
 	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \

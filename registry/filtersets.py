@@ -55,6 +55,10 @@ class CatalogForm(forms.Form):
         value = self.cleaned_data.get("bbox")
         if not value:
             return None
+        if hasattr(self.data, "getlist") and len(self.data.getlist("bbox")) > 1:
+            # One area: two boxes would silently be the last one (the protection check refuses
+            # a repeated parameter too).
+            raise forms.ValidationError(_("地图范围只能给出一个。"))
         try:
             return bbox.parse(value)
         except bbox.BoxError as error:

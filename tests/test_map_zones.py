@@ -57,7 +57,7 @@ def test_zones_without_a_point_still_get_a_map(client, cat):
 
 def test_the_zones_endpoint_answers_the_view(client, cat, django_assert_num_queries):
     client.get("/records/JZ-B-0001/")  # SpatiaLite asks its version once a connection
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the sizes, then the zones that fit
         data = client.get("/search/zones/", {"view": "112.1,37.1,112.3,37.3"}).json()
     assert [(z["code"], z["zone"]) for z in data["zones"]] == [
         ("JZ-B-0001", "control"),
@@ -81,6 +81,12 @@ def test_the_zones_endpoint_is_bounded(client, cat, monkeypatch):
     data = client.get("/search/zones/", {"view": "110,27,114.9,31.9"}).json()
     assert data["truncated"] is False  # only CS-B-0003 here
     Record.objects.filter(code="TY-B-0002").update(control_zone=square(112.9, 28.1, 0.1))
+    data = client.get("/search/zones/", {"view": "110,27,114.9,31.9"}).json()
+    assert data["truncated"] is True and {z["code"] for z in data["zones"]} == {"CS-B-0003"}
+    # Bounded by the geometry too: records that fit by count but not by weight are left out
+    # (the first always answers).
+    monkeypatch.setattr(views, "ZONES_RECORDS_MAX", 250)
+    monkeypatch.setattr(views, "ZONES_WKB_MAX", 10)
     data = client.get("/search/zones/", {"view": "110,27,114.9,31.9"}).json()
     assert data["truncated"] is True and {z["code"] for z in data["zones"]} == {"CS-B-0003"}
 

@@ -235,6 +235,7 @@ os.environ.setdefault("PROJ_NETWORK", "OFF")
 
 SPATIAL_ENGINES = {
     "django.db.backends.sqlite3": "heritage.spatialite",  # GeoDjango's, writing WKB
+    "django.contrib.gis.db.backends.spatialite": "heritage.spatialite",  # spatialite:// URLs
     "django.db.backends.postgresql": "django.contrib.gis.db.backends.postgis",
 }
 
@@ -262,7 +263,7 @@ def database_from_env() -> dict:
         # Tests run on an in-memory database unless SQLITE_TEST_NAME names a file (to see WAL
         # and several connections behave as in production).
         db["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
-    else:
+    elif db["ENGINE"].endswith("postgis"):
         # PostGIS's cost estimates of spatial filters cross the JIT threshold, and compiling then
         # costs many times the query itself (a province-sized bbox, measured while building the
         # area filter). The registry's queries are short; a URL's own options win.

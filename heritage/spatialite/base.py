@@ -8,13 +8,16 @@ save writes every column, so each save of a record with a large zone paid it, ch
 
 from django.contrib.gis.db.backends.spatialite.base import DatabaseWrapper as SpatiaLiteWrapper
 from django.contrib.gis.db.backends.spatialite.operations import SpatiaLiteOperations
+from django.contrib.gis.geos import WKBWriter
 
 
 class WKBAdapter:
     """A geometry as its WKB bytes (2D, no SRID: the placeholder gives the SRID)."""
 
     def __init__(self, geom):
-        self.wkb = bytes(geom.wkb)
+        # 2D whatever the geometry: GEOS writes a Z geometry as EWKB, which GeomFromWKB turns
+        # into NULL without a word. The registry's columns are 2D (parse_zone writes 2D).
+        self.wkb = bytes(WKBWriter(dim=2).write(geom))
         self.srid = geom.srid
 
     def __conform__(self, protocol):

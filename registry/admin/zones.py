@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Record
-from registry.zones.geometry import Zone, ZoneError, parse_zone, zone_from_wkb
+from registry.zones.geometry import Zone, ZoneError, decode_geojson, parse_zone, zone_from_wkb
 from registry.zones.index import ZONE_FIELDS
 from registry.zones.upload import ACCEPT, read_zone_file
 
@@ -82,11 +82,7 @@ class ZoneField(forms.Field):
         if value is None or not str(value).strip():
             return None
         try:
-            data = json.loads(value)
-        except ValueError as e:
-            raise forms.ValidationError(f"not valid JSON: {e}", code="json") from None
-        try:
-            return as_geometry(parse_zone(data))
+            return as_geometry(parse_zone(decode_geojson(value)))
         except ZoneError as e:
             raise forms.ValidationError(e.reason, code="zone") from None
 

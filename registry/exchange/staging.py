@@ -47,7 +47,12 @@ APPROVED = SurveyState.APPROVED.value
 SRID = 4326
 # (WKB -> geometry, geometry -> WKB) of each engine: both read and write the NDR bytes
 # parse_zone makes, so a zone imported again compares equal.
-GEOMETRY = {"sqlite": ("GeomFromWKB", "AsBinary"), "postgresql": ("ST_GeomFromWKB", "ST_AsBinary")}
+# (from WKB, to WKB as a format of the column). NDR named on PostgreSQL: its default is the
+# server's byte order, and the staged WKB (registry/zones/geometry.py) is little-endian.
+GEOMETRY = {
+    "sqlite": ("GeomFromWKB", "AsBinary({})"),
+    "postgresql": ("ST_GeomFromWKB", "ST_AsBinary({}, 'NDR')"),
+}
 
 
 def _values(vendor: str) -> list[tuple[str, str]]:
@@ -290,7 +295,7 @@ class Staging:
         as_wkb = GEOMETRY[self.vendor][1]
         differs = " OR ".join(
             [f"s.{src} IS DISTINCT FROM r.{col}" for col, src in FIELDS]
-            + [f"s.{col} IS DISTINCT FROM {as_wkb}(r.{col})" for col in ZONE_COLUMNS]
+            + [f"s.{col} IS DISTINCT FROM {as_wkb.format(f'r.{col}')}" for col in ZONE_COLUMNS]
         )
         cur.execute(
             f"""INSERT INTO imp_changed (rec_id)

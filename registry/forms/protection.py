@@ -12,7 +12,7 @@ from registry.forms.indicators import IsoDateField
 
 # Plain decimal degrees, an exponent allowed (a client's float may print as 1e-05); no NaN, no
 # infinity, no underscores or inner spaces (which Python's float() would take).
-NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 MAX_NUMBER_LENGTH = 40
 
 

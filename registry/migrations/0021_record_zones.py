@@ -1,6 +1,7 @@
 # The zones of exchange.md version 2 (issue 14), and the bbox filter's point index.
 
 import django.contrib.gis.db.models.fields
+import registry.zones.geometry
 from django.db import migrations, models
 
 
@@ -22,12 +23,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='record',
             name='control_zone',
-            field=django.contrib.gis.db.models.fields.GeometryField(blank=True, null=True, srid=4326, verbose_name='建设控制地带'),
+            field=django.contrib.gis.db.models.fields.GeometryField(blank=True, null=True, srid=4326, validators=[registry.zones.geometry.validate_stored_zone], verbose_name='建设控制地带'),
         ),
         migrations.AddField(
             model_name='record',
             name='protection_zone',
-            field=django.contrib.gis.db.models.fields.GeometryField(blank=True, null=True, srid=4326, verbose_name='保护范围'),
+            field=django.contrib.gis.db.models.fields.GeometryField(blank=True, null=True, srid=4326, validators=[registry.zones.geometry.validate_stored_zone], verbose_name='保护范围'),
         ),
         migrations.AddIndex(
             model_name='record',

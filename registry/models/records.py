@@ -26,6 +26,7 @@ from registry.choices import (
 from registry.db import code_collation
 from registry.models.spans import in_span, span_q, span_sql
 from registry.models.versioned import Versioned
+from registry.zones.geometry import validate_stored_zone
 
 # --- Designated on day D (indicators.md): a span of days (registry.models.spans).
 
@@ -151,8 +152,12 @@ class Record(Versioned):
     # none. Generic geometry columns so that a Polygon stays a Polygon; every write passes
     # registry.zones.geometry.parse_zone (valid, RFC 7946 orientation). Spatially indexed: the
     # protection check and the bbox filter (registry/zones/queries.py).
-    protection_zone = gis.GeometryField(_("保护范围"), srid=4326, null=True, blank=True)
-    control_zone = gis.GeometryField(_("建设控制地带"), srid=4326, null=True, blank=True)
+    protection_zone = gis.GeometryField(
+        _("保护范围"), srid=4326, null=True, blank=True, validators=[validate_stored_zone]
+    )
+    control_zone = gis.GeometryField(
+        _("建设控制地带"), srid=4326, null=True, blank=True, validators=[validate_stored_zone]
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
 

@@ -169,7 +169,7 @@ def _json_sql(model) -> str:
             column = f"REPLACE({column}, ' ', 'T')"  # SQLite keeps "2020-01-01 00:00:00"
         elif isinstance(f, GeometryField):
             column = (
-                f"UPPER(ENCODE(ST_AsBinary({column}), 'hex'))"
+                f"UPPER(ENCODE(ST_AsBinary({column}, 'NDR'), 'hex'))"
                 if connection.vendor == "postgresql"
                 else f"NULLIF(HEX(AsBinary({column})), '')"  # SQLite's HEX(NULL) is ''"
             )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from registry import record_downloads
 from registry.choices import KINDS_WITH_ARCHIVE, Kind, Level, Occupancy, Status
 from registry.filtersets import RecordFilterSet
-from registry.models import Region
+from registry.models import Record, Region
 from registry.models.regions import region_label
 from registry.selectors import records as selectors
 from registry.throttling import download_allowed
@@ -35,10 +35,12 @@ POINTS_MAX = 5_000
 CELL_DEGREES = 1.0
 # The search map's zone outlines (map_zones): asked for the map's view only when zoomed in
 # (static/js/catalog-map.js asks at zoom 10 and more), so a view wider than this is refused,
-# and at most this many records (two zones each) answer: one bounded query and answer,
+# and at most this many records (two zones each) answer: two bounded queries and answer,
 # whatever the registry holds. Beyond it the map says some outlines are left out.
 ZONES_VIEW_DEGREES = 5.0
 ZONES_RECORDS_MAX = 250
+# ...and at most about this much geometry (WKB bytes, 16 a position; one record always fits).
+ZONES_WKB_MAX = 1_000_000
 
 
 def _filterset(request) -> RecordFilterSet:
@@ -231,18 +233,32 @@ def map_zones(request):
     if max(view.maxlon - view.minlon, view.maxlat - view.minlat) > ZONES_VIEW_DEGREES:
         message = _("地图范围过大：放大后显示保护范围")
         return JsonResponse({"errors": {"view": [message]}}, status=400)
-    rows = list(
+    # First the sizes, then the zones of the records that fit: a count of records alone would
+    # let 250 zones of 100,000 positions each through (gigabytes of JSON).
+    sizes = list(
         bbox.zones_in_box(filterset.qs, view)
         .order_by("code")
+        .annotate(**outlines.wkb_sizes())
+        .values_list("pk", "protection_bytes", "control_bytes")[: ZONES_RECORDS_MAX + 1]
+    )
+    chosen, weight = [], 0
+    for pk, *both in sizes[:ZONES_RECORDS_MAX]:
+        weight += sum(size or 0 for size in both)
+        if weight > ZONES_WKB_MAX and chosen:
+            break
+        chosen.append(pk)
+    rows = (
+        Record.objects.filter(pk__in=chosen)
+        .order_by("code")
         .annotate(**outlines.wkb_annotations())
-        .values("code", "name", "protection_wkb", "control_wkb")[: ZONES_RECORDS_MAX + 1]
+        .values("code", "name", "protection_wkb", "control_wkb")
     )
     zones = [
         {"code": row["code"], "name": row["name"], **shape}
-        for row in rows[:ZONES_RECORDS_MAX]
+        for row in rows
         for shape in outlines.outlines(row)
     ]
-    return JsonResponse({"zones": zones, "truncated": len(rows) > ZONES_RECORDS_MAX})
+    return JsonResponse({"zones": zones, "truncated": len(chosen) < len(sizes)})
 
 
 def record_page(request, code: str):

@@ -23,7 +23,7 @@ from registry.zones.index import ZONE_FIELDS, intersects_q
 
 FORMAT = _("应为四个数：最小经度,最小纬度,最大经度,最大纬度，如 112.0,37.0,112.5,37.5")
 
-NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 MAX_LENGTH = 200
 
 

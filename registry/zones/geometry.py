@@ -111,11 +111,18 @@ def _position(value, where: str, index: int) -> tuple[float, float]:
         or any(type(v) not in (int, float) for v in value)
     ):
         raise ZoneError(f"{where} position {index} must be [lon, lat], not {_short(value)}")
-    lon, lat = float(value[0]), float(value[1])
+    try:
+        lon, lat = float(value[0]), float(value[1])
+    except OverflowError:  # an integer of hundreds of digits: out of any range
+        lon, lat = (v if type(v) is float else math.inf if v > 0 else -math.inf for v in value)
     if not (math.isfinite(lon) and -180 <= lon <= 180):
-        raise ZoneError(f"{where} position {index}: longitude {value[0]} is not in [-180, 180]")
+        raise ZoneError(
+            f"{where} position {index}: longitude {_short(value[0])} is not in [-180, 180]"
+        )
     if not (math.isfinite(lat) and -90 <= lat <= 90):
-        raise ZoneError(f"{where} position {index}: latitude {value[1]} is not in [-90, 90]")
+        raise ZoneError(
+            f"{where} position {index}: latitude {_short(value[1])} is not in [-90, 90]"
+        )
     return lon, lat
 
 
@@ -125,6 +132,38 @@ def _short(value) -> str:
     except (TypeError, ValueError):
         text = _kind_of(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _unique_keys(pairs: list) -> dict:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ZoneError(f"key {key} given twice: which value is meant?")
+    return obj
+
+
+def _no_constant(name: str):
+    raise ZoneError(f"{name} is not a JSON number")
+
+
+_decoder = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+
+
+def decode_geojson(text: str | bytes):
+    """GeoJSON text typed or uploaded (not an exchange line: the importer decodes its own), read
+    as strictly as the importer reads a line: a key given twice, NaN, or JSON nested too deeply
+    is a ZoneError, never a crash."""
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return _decoder.decode(text)
+    except UnicodeDecodeError:
+        raise ZoneError("not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise ZoneError(f"not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
+    except RecursionError:
+        raise ZoneError("not valid JSON: nested too deeply") from None
 
 
 def parse_zone(value) -> Zone:
@@ -280,3 +319,21 @@ def _coordinate(text: str) -> str:
         return repr(round(float(text), 6))
     except ValueError:
         return text
+
+
+def validate_stored_zone(geometry) -> None:
+    """The model fields' validator (a GEOSGeometry): whatever saves a record through full_clean
+    (the records service, the admin) holds a zone the exchange format would take, even one that
+    reached the object without passing parse_zone (a script, the ORM)."""
+    from django.core.exceptions import ValidationError
+
+    if geometry is None:
+        return
+    if geometry.hasz or geometry.geom_type not in ZONE_TYPES:
+        raise ValidationError(f"must be a 2D Polygon or MultiPolygon, not {geometry.geom_type}")
+    kind, polygons = from_wkb(geometry.wkb)
+    value = Zone(kind, tuple(polygons), b"").geojson()
+    try:
+        parse_zone(value)
+    except ZoneError as error:
+        raise ValidationError(error.reason) from None

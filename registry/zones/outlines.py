@@ -14,6 +14,18 @@ def wkb_annotations() -> dict:
     return {"protection_wkb": AsWKB("protection_zone"), "control_wkb": AsWKB("control_zone")}
 
 
+def wkb_sizes() -> dict:
+    """The bytes of each zone's WKB, counted by the database (LENGTH of a blob on SQLite, of a
+    bytea on PostgreSQL) without sending the zone: what an answer of outlines would weigh."""
+    from django.contrib.gis.db.models.functions import AsWKB
+    from django.db.models import Func, IntegerField
+
+    return {
+        f"{name}_bytes": Func(AsWKB(f"{name}_zone"), function="LENGTH", output_field=IntegerField())
+        for name in ("protection", "control")
+    }
+
+
 def outlines(row) -> list[dict]:
     """[{"zone": "control" | "protection", "geometry": GeoJSON}] of a row annotated with
     wkb_annotations() (an object or a dict)."""

@@ -25,6 +25,7 @@ import re
 import stat
 import tempfile
 import zipfile
+import zlib
 from ctypes import c_char_p
 from pathlib import Path, PurePosixPath
 
@@ -32,7 +33,7 @@ from django.contrib.gis.gdal import DataSource, GDALException
 from django.contrib.gis.gdal.driver import Driver
 from django.contrib.gis.gdal.prototypes import ds as gdal_ds
 
-from registry.zones.geometry import Zone, ZoneError, parse_zone
+from registry.zones.geometry import Zone, ZoneError, decode_geojson, parse_zone
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_MEMBERS = 20
@@ -79,10 +80,7 @@ def _copy(chunks, path: Path, budget: int = MAX_FILE_BYTES) -> int:
 
 
 def _check_geojson(path: Path) -> None:
-    try:
-        data = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ZoneError(f"not valid JSON: {e}") from None
+    data = decode_geojson(path.read_bytes())
     if isinstance(data, dict) and "crs" in data:
         raise ZoneError("a crs member is not allowed: GeoJSON (RFC 7946) is in WGS-84")
 
@@ -105,8 +103,13 @@ def _unzip_shapefile(upload, folder: Path) -> Path:
             target = folder / name
             if target.exists():
                 raise ZoneError(f"the zip holds two files named {name}")
-            with archive.open(info) as member:
-                budget -= _copy(iter(lambda m=member: m.read(_CHUNK), b""), target, budget)
+            try:
+                with archive.open(info) as member:
+                    budget -= _copy(iter(lambda m=member: m.read(_CHUNK), b""), target, budget)
+            # Encrypted (RuntimeError), an unknown compression (NotImplementedError), a corrupt
+            # stream (zlib.error, BadZipFile, EOFError): the zip cannot be read, and says so.
+            except (RuntimeError, NotImplementedError, zlib.error, zipfile.BadZipFile, EOFError):
+                raise ZoneError(f"the zip member {name} cannot be read") from None
             if target.suffix == ".shp":
                 shapefiles.append(target)
     if len(shapefiles) != 1:
@@ -144,7 +147,11 @@ def _geometry(path: Path) -> dict:
     for layer in source:
         _check_srs(layer.srs)
         for number, feature in enumerate(layer, 1):
-            polygons += _polygons(feature.geom, number)
+            try:
+                geometry = feature.geom
+            except GDALException:  # a feature without a geometry (QGIS writes them)
+                raise ZoneError(f"feature {number} has no geometry") from None
+            polygons += _polygons(geometry, number)
     if not polygons:
         raise ZoneError("the file holds no polygon")
     if len(polygons) == 1:
