@@ -17,12 +17,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Record
+from registry.templatetags.catalog_tags import basemap_attributes
 from registry.zones.geometry import Zone, ZoneError, decode_geojson, parse_zone, zone_from_wkb
 from registry.zones.index import ZONE_FIELDS
 from registry.zones.upload import ACCEPT, read_zone_file
 
 SCRIPTS = ["vendor/leaflet/leaflet.js", "js/catalog-map.js", "js/zone-editor.js"]
-STYLES = ["vendor/leaflet/leaflet.css", "registry/admin-workflow.css"]
+STYLES = ["vendor/leaflet/leaflet.css", "css/map.css", "registry/admin-workflow.css"]
 
 
 def file_field_name(zone_field: str) -> str:
@@ -61,10 +62,11 @@ class ZoneWidget(forms.Textarea):
         textarea = super().render(name, value, attrs, renderer)
         labels = format_html_join(" ", '{}="{}"', _labels().items())
         return format_html(
-            '<div class="zone-editor" data-input="{}" {}><div class="zone-map"></div>'
+            '<div class="zone-editor" data-input="{}" {}><div class="zone-map" {}></div>'
             '<div class="zone-tools"></div>{}</div>',
             (attrs or {}).get("id", f"id_{name}"),
             labels,
+            basemap_attributes(),
             textarea,
         )
 
@@ -150,8 +152,9 @@ def zones_map(record) -> str:
         "", "<li>{}</li>", ((describe(name, getattr(record, name)),) for name in data)
     )
     return format_html(
-        '<div class="zone-viewer" data-zones="{}"><div class="zone-map"></div></div><ul>{}</ul>',
+        '<div class="zone-viewer" data-zones="{}"><div class="zone-map" {}></div></div><ul>{}</ul>',
         json.dumps(data, separators=(",", ":")),
+        basemap_attributes(),
         rows,
     )
 
