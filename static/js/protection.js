@@ -32,7 +32,7 @@
     var bounds = L.latLngBounds([]);
     shapes.slice().sort(function (a, b) { return ORDER[a.zone] - ORDER[b.zone]; })
       .forEach(function (shape) {
-        var layer = L.geoJSON(shape.geometry, {className: "check-zone check-zone--" + shape.zone});
+        var layer = L.geoJSON(shape.geometry, {className: "zone zone--" + shape.zone});
         layer.bindTooltip(element("span", {}, tooltipParts(el, shape)), {sticky: true}).addTo(map);
         bounds.extend(layer.getBounds());
       });

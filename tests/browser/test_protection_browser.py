@@ -70,10 +70,10 @@ def test_click_the_map_see_the_zones_and_print(live_server, page, artifacts, zon
         "建设控制地带 JZ-D-0001 南大街历史文化街区 历史文化街区 省级 已认定",
     ]
     # The zones drawn: SVG paths in the map, one per zone, styled by kind.
-    assert page.locator("#protection-map path.check-zone--protection").count() == 1
-    assert page.locator("#protection-map path.check-zone--control").count() == 2
+    assert page.locator("#protection-map path.zone--protection").count() == 1
+    assert page.locator("#protection-map path.zone--control").count() == 2
     assert page.locator("#protection-map path.check-point").count() == 1
-    page.locator("#protection-map path.check-zone--protection").hover()
+    page.locator("#protection-map path.zone--protection").hover()
     tooltip = page.locator(".leaflet-tooltip")
     tooltip.wait_for()
     assert re.sub(r"\s+", " ", tooltip.inner_text()).strip() == "平遥 HC-140728 保护范围"
@@ -113,7 +113,7 @@ def test_type_coordinates_and_english(live_server, page, artifacts, zones):
     page.wait_for_url(re.compile(r"lat=31&lon=101&as_of=2020-01-01"))
     wait_ready(page)
     assert rows(page) == ["建设控制地带 HC-140728 平遥 历史文化名城 国家级 已认定"]
-    assert page.locator("#protection-map path.check-zone--control").count() == 1
+    assert page.locator("#protection-map path.zone--control").count() == 1
 
     page.get_by_label("语言").select_option("en")
     page.get_by_role("button", name="切换").click()
@@ -130,5 +130,5 @@ def test_type_coordinates_and_english(live_server, page, artifacts, zones):
     wait_ready(page)
     answer = page.locator("#answer-title").inner_text()
     assert "no protection or construction-control zone" in answer
-    assert page.locator("#protection-map path.check-zone--control").count() == 0
+    assert page.locator("#protection-map path.zone--control").count() == 0
     assert page.errors == []
