@@ -19,6 +19,7 @@ from django.contrib.gis.geos import Polygon
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from registry.models import Record
 from registry.zones.index import ZONE_FIELDS, intersects_q
 
 FORMAT = _("应为四个数：最小经度,最小纬度,最大经度,最大纬度，如 112.0,37.0,112.5,37.5")
@@ -84,7 +85,11 @@ def box_q(box: Box) -> Q:
 
 
 def in_box(queryset, box: Box):
-    return queryset.filter(box_q(box))
+    """The records of `queryset` in the box. The box is its own subquery, so that each engine
+    answers it from its indexes whatever else the queryset filters on: inline, SQLite let a
+    `kind` filter's index win and tested the box on each of 35,000 districts (4 s cold at a
+    million records) instead of reading the few records the indexes name."""
+    return queryset.filter(pk__in=Record.objects.filter(box_q(box)).values("pk"))
 
 
 def zones_in_box(queryset, box: Box):
