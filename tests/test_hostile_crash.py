@@ -56,7 +56,14 @@ def fingerprint(db: Path) -> dict[str, str]:
     """Every table's rows, hashed (a crash must not leave half a write anywhere)."""
     conn = sqlite3.connect(db)
     try:
-        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        # SpatiaLite's own virtual tables (VirtualElementary, VirtualSpatialIndex...) hold no
+        # data and need the extension to be read; FTS5 and R*Tree tables are SQLite's.
+        names = [
+            n
+            for (n, sql) in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+            if not sql.startswith("CREATE VIRTUAL TABLE")
+            or re.search(r"USING\s+(fts5|rtree)", sql, re.IGNORECASE)
+        ]
         digest = {}
         for name in sorted(names):
             # Sorted here: FTS5's shadow tables have no rowid to order by.
