@@ -11,6 +11,7 @@ import pytest
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DataError, connection, transaction
 
 from registry.models import Record, Region
 from registry.zones import upload
@@ -73,8 +74,14 @@ class TestStored:
             region=Region.objects.get(code="140728"),
         )  # fmt: skip
 
-    def test_a_3d_geometry_is_stored_as_its_2d_shape_not_as_null(self, record):
+    def test_a_3d_geometry_is_never_stored_as_null(self, record):
+        """SpatiaLite (through heritage/spatialite/) keeps its 2D shape; PostGIS refuses it
+        aloud (the column is 2D). Before, SpatiaLite stored NULL without a word."""
         cube = GEOSGeometry("POLYGON Z ((0 0 5, 1 0 5, 1 1 5, 0 1 5, 0 0 5))", srid=4326)
+        if connection.vendor == "postgresql":
+            with pytest.raises(DataError, match="Z dimension"), transaction.atomic():
+                Record.objects.filter(pk=record.pk).update(protection_zone=cube)
+            return
         Record.objects.filter(pk=record.pk).update(protection_zone=cube)
         record.refresh_from_db()
         assert record.protection_zone is not None
