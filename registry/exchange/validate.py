@@ -26,7 +26,7 @@ from registry.choices import (
     is_blank,
 )
 from registry.regionscope import REGION_CODE_RE
-from registry.zones.geometry import ZoneError, parse_zone
+from registry.zones.geometry import ZoneError, json_kind, parse_zone
 
 from .format import (
     ARCHIVE_KEYS,
@@ -140,7 +140,7 @@ def _text(obj: dict, key: str, errors: LineErrors, *, required=False, prefix="",
     if value is None:
         return _absent(obj, key, errors, required, prefix)
     if type(value) is not str:
-        errors.add(prefix + key, f"must be a string, not {_json_type(value)}")
+        errors.add(prefix + key, f"must be a string, not {json_kind(value)}")
         return None
     limit = MAX_LENGTHS.get(field or key)
     if limit and len(value) > limit:
@@ -184,24 +184,12 @@ def _coordinate(obj: dict, key: str, bound: int, errors: LineErrors):
     if value is None:
         return None
     if type(value) not in (int, float):
-        errors.add(key, f"must be a number, not {_json_type(value)}")
+        errors.add(key, f"must be a number, not {json_kind(value)}")
         return None
     if not (-bound <= value <= bound) or not math.isfinite(value):
         errors.add(key, f"must be within [-{bound}, {bound}], not {value}")
         return None
     return float(value)
-
-
-def _json_type(value) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return "a string" if isinstance(value, str) else type(value).__name__
 
 
 def _unknown_keys(obj: dict, known: frozenset, errors: LineErrors, prefix: str = "") -> None:
@@ -216,7 +204,7 @@ def _items(obj: dict, key: str, kind: str, kinds_with: frozenset, errors: LineEr
     if value is None:
         return []
     if type(value) is not list:
-        errors.add(key, f"must be a list, not {_json_type(value)}")
+        errors.add(key, f"must be a list, not {json_kind(value)}")
         return []
     if value and kind is not None and kind not in kinds_with:  # no kind: its own error says so
         errors.add(key, f"a {kind} has no {key}")
@@ -273,7 +261,7 @@ def _object(obj: dict, key: str, known: frozenset, errors: LineErrors) -> dict |
     if value is None:
         return None
     if type(value) is not dict:
-        errors.add(key, f"must be an object or null, not {_json_type(value)}")
+        errors.add(key, f"must be an object or null, not {json_kind(value)}")
         return None
     if not known.issuperset(value):
         _unknown_keys(value, known, errors, prefix=f"{key}.")

@@ -61,7 +61,9 @@ class Zone:
 # -- Reading GeoJSON ------------------------------------------------------------------------
 
 
-def _kind_of(value) -> str:
+def json_kind(value) -> str:
+    """How an error names a decoded JSON value's kind ("a list", "an object"): the exchange
+    importer's messages and the zone's say it alike."""
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):
@@ -83,7 +85,7 @@ class _Walk:
 
     def ring(self, value, where: str) -> Ring:
         if type(value) is not list:
-            raise ZoneError(f"{where} must be a list of positions, not {_kind_of(value)}")
+            raise ZoneError(f"{where} must be a list of positions, not {json_kind(value)}")
         self.positions += len(value)
         if self.positions > MAX_POSITIONS:
             raise ZoneError(f"more than {MAX_POSITIONS:,} positions in one geometry")
@@ -98,7 +100,7 @@ class _Walk:
         """`where` is "" for a Polygon, "polygon N " inside a MultiPolygon."""
         if type(value) is not list:
             what = where or "coordinates "
-            raise ZoneError(f"{what}must be a list of rings, not {_kind_of(value)}")
+            raise ZoneError(f"{what}must be a list of rings, not {json_kind(value)}")
         if not value:
             raise ZoneError(f"{where or 'a Polygon '}has no ring")
         return [self.ring(r, f"{where}ring {i}") for i, r in enumerate(value, 1)]
@@ -130,7 +132,7 @@ def _short(value) -> str:
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
-        text = _kind_of(value)
+        text = json_kind(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -169,7 +171,7 @@ def decode_geojson(text: str | bytes):
 def parse_zone(value) -> Zone:
     """A GeoJSON geometry (decoded JSON) as a valid Zone, or ZoneError with the reason."""
     if type(value) is not dict:
-        raise ZoneError(f"must be a GeoJSON Polygon or MultiPolygon object, not {_kind_of(value)}")
+        raise ZoneError(f"must be a GeoJSON Polygon or MultiPolygon object, not {json_kind(value)}")
     for key in ("type", "coordinates"):
         if key not in value:
             raise ZoneError(f"missing key {key}")
@@ -185,7 +187,7 @@ def parse_zone(value) -> Zone:
         polygons = [walk.polygon(coordinates, "")]
     else:
         if type(coordinates) is not list:
-            raise ZoneError(f"coordinates must be a list of polygons, not {_kind_of(coordinates)}")
+            raise ZoneError(f"coordinates must be a list of polygons, not {json_kind(coordinates)}")
         if not coordinates:
             raise ZoneError("a MultiPolygon has no polygon")
         polygons = [walk.polygon(p, f"polygon {i} ") for i, p in enumerate(coordinates, 1)]
